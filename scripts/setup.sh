@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package blastscan needs to build, test and benchmark.
+# Idempotent; run as root (or with sudo available) on a fresh machine.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libdnnl-dev ocl-icd-opencl-dev opencl-headers libopencv-dev libprotobuf-dev protobuf-compiler libonnx-dev
+  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev zlib1g-dev
+  chromium wrk curl
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: installed ${missing[*]}"
+else
+  echo "setup: all packages present"
+fi

@@ -1,0 +1,24 @@
+// Whole-file reads and atomic writes (write to a temporary beside the target, then rename),
+// so a crash or Ctrl-C never leaves a half-written output.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace blastscan {
+
+namespace fs = std::filesystem;
+
+// Reads the whole file; throws InputError naming the path if it is missing or unreadable,
+// or larger than max_bytes.
+std::vector<uint8_t> read_file(const fs::path& path, size_t max_bytes = size_t(1) << 32);
+std::string read_text_file(const fs::path& path, size_t max_bytes = size_t(1) << 28);
+
+// Writes bytes to path atomically; creates parent folders.
+void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes);
+void write_file_atomic(const fs::path& path, std::string_view text);
+
+}  // namespace blastscan

@@ -1,0 +1,26 @@
+// blastscan: one binary, one subcommand per workflow step. Errors from the library arrive here
+// as exceptions and leave as one line on stderr and exit status 1.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "base/error.h"
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"blastscan: acute lymphoblastic leukemia detection with Inception V3"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  blastscan::cli::add_info(app);
+  blastscan::cli::add_classify(app);
+  blastscan::cli::add_bench(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "blastscan: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

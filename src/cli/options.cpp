@@ -1,0 +1,42 @@
+#include "cli/options.h"
+
+#include <cstdlib>
+
+namespace blastscan::cli {
+
+std::string shared_path(const std::string& relative) {
+  const char* env = std::getenv("BLASTSCAN_SHARED");
+  return (env ? std::string(env) : std::string("../shared")) + "/" + relative;
+}
+
+void add_model_option(CLI::App* cmd, std::string& model, bool required) {
+  auto* opt = cmd->add_option("--model,-m", model, "frozen model (.pb)");
+  if (required) opt->required();
+}
+
+void add_threads_option(CLI::App* cmd, int& threads) {
+  cmd->add_option("--threads,-t", threads, "compute threads (0 = all cores)")->check(CLI::Range(0, 1024));
+}
+
+void add_threshold_option(CLI::App* cmd, float& threshold) {
+  cmd->add_option("--threshold", threshold, "confidence below this is flagged LOW")
+      ->check(CLI::Range(0.0f, 1.0f))
+      ->capture_default_str();
+}
+
+void add_seed_option(CLI::App* cmd, unsigned& seed) {
+  cmd->add_option("--seed", seed, "random seed")->capture_default_str();
+}
+
+void add_format_option(CLI::App* cmd, std::string& format) {
+  cmd->add_option("--format", format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+}
+
+void add_endpoint_option(CLI::App* cmd, std::string& endpoint) {
+  cmd->add_option("--endpoint", endpoint, "backbone end point (Conv2d_1a_3x3 ... Mixed_7c) or auto")
+      ->capture_default_str();
+}
+
+}  // namespace blastscan::cli

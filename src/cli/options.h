@@ -1,0 +1,20 @@
+// Options shared by several subcommands, each declared once here with its name, default and
+// help text (llama.cpp's common/arg.cpp). A subcommand calls the add_* it accepts.
+#pragma once
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace blastscan::cli {
+
+// Where the shared weights and data live: $BLASTSCAN_SHARED, else ../shared.
+std::string shared_path(const std::string& relative);
+
+void add_model_option(CLI::App* cmd, std::string& model, bool required = true);
+void add_threads_option(CLI::App* cmd, int& threads);
+void add_threshold_option(CLI::App* cmd, float& threshold);
+void add_seed_option(CLI::App* cmd, unsigned& seed);
+void add_format_option(CLI::App* cmd, std::string& format);  // table|json|csv
+void add_endpoint_option(CLI::App* cmd, std::string& endpoint);
+
+}  // namespace blastscan::cli

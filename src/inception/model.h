@@ -1,0 +1,43 @@
+// A blastscan model as plain data: which Inception V3 end point the backbone reaches, the
+// backbone's conv weights (BatchNorm already folded in), an optional classification head and
+// the class names. Loading and saving live in formats/; compute lives in inception/network.h.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace blastscan {
+
+// One conv with BatchNorm folded in: y = relu(conv(x, weights) + bias).
+struct ConvWeights {
+  Tensor weights;  // HWIO [KH,KW,IC,OC]
+  Tensor bias;     // [OC]
+};
+
+// Logits/Conv2d_1c_1x1: a 1x1 conv with biases on the globally averaged features; no ReLU.
+struct Head {
+  Tensor weights;  // HWIO [1,1,C,K]
+  Tensor biases;   // [K]
+  int num_classes() const { return static_cast<int>(biases.size()); }
+};
+
+struct Model {
+  std::string endpoint;                      // deepest backbone end point, e.g. "Mixed_7a"
+  std::map<std::string, ConvWeights> convs;  // by TF-Slim scope without "InceptionV3/", e.g. "Mixed_5b/Branch_1/Conv2d_0a_1x1"
+  std::optional<Head> head;
+  std::vector<std::string> classes;   // class names, index = class id
+  std::vector<std::string> positive;  // the classes that mean "ALL detected"
+  std::string preprocessing = "inception";  // "inception": central crop 87.5%, x/127.5-1; "whole": no crop, (x-128)/128
+
+  bool operator==(const Model&) const = default;
+  bool is_positive(int class_id) const;
+  int64_t parameter_count() const;
+};
+
+// Every class except one named like benign/healthy/normal/negative/0 (case-insensitive).
+std::vector<std::string> default_positive_classes(const std::vector<std::string>& classes);
+
+}  // namespace blastscan

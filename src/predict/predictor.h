@@ -1,0 +1,47 @@
+// Classification of decoded images with a loaded model: preprocessing, the compiled network,
+// the threshold and the ALL / not-ALL answer. A pure function of (model, images); thread-safe
+// (one network run at a time behind a mutex), so the server can share one Predictor.
+#pragma once
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "inception/network.h"
+
+namespace blastscan {
+
+struct Prediction {
+  int class_id = -1;
+  std::string label;
+  float confidence = 0.f;            // the top probability
+  std::vector<float> probabilities;  // per class
+  bool low_confidence = false;       // confidence < threshold (equal is not LOW, as in the seed)
+  bool positive = false;             // the class means "ALL detected"
+  double ms = 0.0;                   // preprocessing + network time for this image
+};
+
+struct PredictorOptions {
+  float threshold = 0.8f;
+  int batch = 1;
+  int threads = 0;  // 0 = all cores
+};
+
+class Predictor {
+ public:
+  Predictor(Model model, PredictorOptions options = {});
+  // images: RGB uint8. Runs in batches of options.batch.
+  std::vector<Prediction> predict(const std::vector<cv::Mat>& images);
+  Prediction predict(const cv::Mat& image);
+  const Model& model() const { return model_; }
+  float threshold() const { return options_.threshold; }
+
+ private:
+  Model model_;
+  PredictorOptions options_;
+  std::mutex mutex_;
+  Network network_;
+};
+
+}  // namespace blastscan
