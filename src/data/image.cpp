@@ -69,6 +69,8 @@ void quiet_opencv_logging() {
 cv::Mat decode_image(std::span<const uint8_t> bytes, const std::string& name, const ImageLimits& limits) {
   const ImageHeader header = read_image_header(bytes, name);
   check_limits(header, name, limits);
+  if (!header.complete)
+    throw InputError(name + ": truncated " + format_name(header.format) + " (the file ends before its image data)");
   if (bytes.size() > size_t(INT32_MAX)) throw InputError(name + ": file too large to decode (over 2 GB)");
   quiet_opencv_logging();
   const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data()));

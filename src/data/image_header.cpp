@@ -53,9 +53,7 @@ ImageHeader read_png(std::span<const uint8_t> bytes, const std::string& name) {
   ByteReader r(bytes, name, false);
   if (r.u32(12) != 0x49484452)  // "IHDR"
     throw InputError(name + ": corrupt PNG: first chunk is not IHDR");
-  ImageHeader h{ImageFormat::png, r.u32(16), r.u32(20)};
-  if (!contains_after(bytes, 24, "IEND")) throw InputError(name + ": truncated PNG (no IEND chunk)");
-  return h;
+  return {ImageFormat::png, r.u32(16), r.u32(20), contains_after(bytes, 24, "IEND")};
 }
 
 // ---- JPEG: walk the marker segments up to the first frame header (SOF0..SOF15 without
@@ -74,9 +72,7 @@ ImageHeader read_jpeg(std::span<const uint8_t> bytes, const std::string& name) {
     if (marker == 0xDA || marker == 0xD9) throw InputError(name + ": corrupt JPEG: no frame header before the scan");
     const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (frame) {
-      ImageHeader h{ImageFormat::jpeg, r.u16(pos + 5), r.u16(pos + 3)};
-      if (!contains_after(bytes, pos, "\xFF\xD9")) throw InputError(name + ": truncated JPEG (no end-of-image marker)");
-      return h;
+      return {ImageFormat::jpeg, r.u16(pos + 5), r.u16(pos + 3), contains_after(bytes, pos, "\xFF\xD9")};
     }
     pos += r.u16(pos);  // the length counts itself but not the marker
   }
@@ -99,8 +95,7 @@ ImageHeader read_bmp(std::span<const uint8_t> bytes, const std::string& name) {
   const uint32_t pixel_offset = r.u32(10), bits = r.u16(28), compression = r.u32(30);
   if (compression == 0 && h.width > 0 && bits > 0) {
     const uint64_t stride = (uint64_t(h.width) * bits + 31) / 32 * 4;
-    if (uint64_t(pixel_offset) + stride * uint64_t(h.height) > bytes.size())
-      throw InputError(name + ": truncated BMP (pixel data shorter than the header says)");
+    h.complete = uint64_t(pixel_offset) + stride * uint64_t(h.height) <= bytes.size();
   }
   return h;
 }
@@ -137,8 +132,7 @@ ImageHeader read_tiff(std::span<const uint8_t> bytes, const std::string& name) {
     const Entry& offsets = arrays[k];
     const Entry& counts = arrays[k + 1];
     for (uint32_t i = 0; i < std::min(offsets.count, counts.count); ++i)
-      if (scalar(offsets, i) + scalar(counts, i) > bytes.size())
-        throw InputError(name + ": truncated TIFF (image data past the end of the file)");
+      if (scalar(offsets, i) + scalar(counts, i) > bytes.size()) h.complete = false;
   }
   return h;
 }

@@ -1,0 +1,167 @@
+// decode_image: every supported format and pixel kind comes out as 8-bit RGB; every kind of bad
+// input is one InputError naming the file. Encoded test images come from OpenCV's encoders;
+// the oversized and truncated headers are written byte by byte.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "base/error.h"
+#include "base/file_io.h"
+#include "common/paths.h"
+#include "data/image.h"
+#include "data/image_header.h"
+
+using namespace blastscan;
+
+namespace {
+
+std::vector<uint8_t> encode(const cv::Mat& img, const std::string& ext) {
+  std::vector<uint8_t> bytes;
+  EXPECT_TRUE(cv::imencode(ext, img, bytes));
+  return bytes;
+}
+
+// A BGR test picture with distinct channels, so a BGR/RGB mix-up shows.
+cv::Mat test_bgr(int h = 40, int w = 60) {
+  cv::Mat img(h, w, CV_8UC3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) img.at<cv::Vec3b>(y, x) = {uint8_t(10 + x), uint8_t(100 + y), uint8_t(200)};
+  return img;
+}
+
+std::string error_of(std::span<const uint8_t> bytes, const ImageLimits& limits = {}) {
+  try {
+    decode_image(bytes, "pic", limits);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void append_be32(std::vector<uint8_t>& v, uint32_t x) {
+  for (int s = 24; s >= 0; s -= 8) v.push_back(uint8_t(x >> s));
+}
+
+}  // namespace
+
+TEST(DecodeImage, LosslessFormatsGiveRgbOfTheOriginal) {
+  const cv::Mat bgr = test_bgr();
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  for (const char* ext : {".png", ".bmp", ".tiff"}) {
+    const cv::Mat out = decode_image(encode(bgr, ext), "pic");
+    ASSERT_EQ(out.type(), CV_8UC3) << ext;
+    EXPECT_EQ(cv::norm(out, rgb, cv::NORM_INF), 0) << ext;
+    const auto header = read_image_header(encode(bgr, ext), "pic");
+    EXPECT_EQ(header.width, 60) << ext;
+    EXPECT_EQ(header.height, 40) << ext;
+  }
+}
+
+TEST(DecodeImage, JpegMatchesOpenCvImread) {
+  const auto path = blastscan::testing::shared_dir() / "models" / "fixtures" / "dog.jpg";
+  const cv::Mat out = load_image(path);
+  cv::Mat bgr = cv::imread(path.string(), cv::IMREAD_COLOR), rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  ASSERT_EQ(out.size(), rgb.size());
+  EXPECT_EQ(cv::norm(out, rgb, cv::NORM_INF), 0);
+  EXPECT_EQ(read_image_header(read_file(path), "dog").format, ImageFormat::jpeg);
+}
+
+TEST(DecodeImage, GrayscaleIsReplicated) {
+  cv::Mat gray(32, 32, CV_8U, cv::Scalar(77));
+  const cv::Mat out = decode_image(encode(gray, ".png"), "pic");
+  ASSERT_EQ(out.type(), CV_8UC3);
+  EXPECT_EQ(out.at<cv::Vec3b>(5, 5), cv::Vec3b(77, 77, 77));
+}
+
+TEST(DecodeImage, AlphaIsDropped) {
+  cv::Mat bgra(32, 32, CV_8UC4, cv::Scalar(10, 20, 30, 0));  // fully transparent
+  const cv::Mat out = decode_image(encode(bgra, ".png"), "pic");
+  ASSERT_EQ(out.type(), CV_8UC3);
+  EXPECT_EQ(out.at<cv::Vec3b>(0, 0), cv::Vec3b(30, 20, 10));
+}
+
+TEST(DecodeImage, SixteenBitIsScaledToEight) {
+  cv::Mat deep(32, 32, CV_16UC3, cv::Scalar(257 * 100, 65535, 0));
+  const cv::Mat out = decode_image(encode(deep, ".png"), "pic");
+  ASSERT_EQ(out.type(), CV_8UC3);
+  EXPECT_EQ(out.at<cv::Vec3b>(3, 3), cv::Vec3b(0, 255, 100));
+}
+
+TEST(DecodeImage, LargeSlideDecodes) {
+  cv::Mat slide(1944, 2592, CV_8UC3, cv::Scalar(90, 60, 200));
+  const cv::Mat out = decode_image(encode(slide, ".jpg"), "slide");
+  EXPECT_EQ(out.cols, 2592);
+  EXPECT_EQ(out.rows, 1944);
+}
+
+TEST(DecodeImage, TruncatedFilesAreRefused) {
+  for (const char* ext : {".jpg", ".png", ".bmp", ".tiff"}) {
+    auto bytes = encode(test_bgr(), ext);
+    bytes.resize(bytes.size() * 2 / 3);
+    const std::string err = error_of(bytes);
+    EXPECT_NE(err.find("pic: truncated"), std::string::npos) << ext << ": " << err;
+  }
+}
+
+TEST(DecodeImage, CorruptJpegBodyIsRefusedOrDecoded) {
+  // Garbage inside the entropy-coded data must not crash; OpenCV may still decode it.
+  auto bytes = encode(test_bgr(), ".jpg");
+  for (size_t i = bytes.size() / 2; i < bytes.size() - 2; ++i) bytes[i] = 0x00;
+  const std::string err = error_of(bytes);
+  EXPECT_TRUE(err.empty() || err.find("pic:") == 0) << err;
+}
+
+TEST(DecodeImage, GarbageAndEmptyAreNotImages) {
+  const std::vector<uint8_t> garbage = {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'};
+  EXPECT_EQ(error_of(garbage), "pic: not an image (JPEG, PNG, TIFF or BMP expected)");
+  EXPECT_EQ(error_of({}), "pic: empty file");
+  const std::vector<uint8_t> just_magic = {0xFF, 0xD8, 0xFF};
+  EXPECT_NE(error_of(just_magic).find("pic: "), std::string::npos);
+}
+
+TEST(DecodeImage, TinyImagesAreRefused) {
+  const std::string err = error_of(encode(cv::Mat(8, 8, CV_8UC3, cv::Scalar::all(9)), ".png"));
+  EXPECT_EQ(err, "pic: image is 8x8, smaller than the 16-pixel minimum side");
+}
+
+TEST(DecodeImage, AbsurdPngHeaderIsRefusedBeforeDecoding) {
+  // signature, IHDR 20000x20000 RGB, IEND: no pixel data at all.
+  std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  append_be32(png, 13);
+  for (char c : std::string("IHDR")) png.push_back(uint8_t(c));
+  append_be32(png, 20000);
+  append_be32(png, 20000);
+  for (uint8_t b : {8, 2, 0, 0, 0}) png.push_back(b);
+  append_be32(png, 0);  // CRC (not checked before refusing)
+  append_be32(png, 0);
+  for (char c : std::string("IEND")) png.push_back(uint8_t(c));
+  append_be32(png, 0xAE426082);
+  EXPECT_EQ(error_of(png), "pic: image is 20000x20000, larger than the limit of 67 M pixels");
+}
+
+TEST(DecodeImage, AbsurdJpegHeaderIsRefusedBeforeDecoding) {
+  // Rewrite the frame header of a real JPEG to claim 20000x20000.
+  auto bytes = encode(test_bgr(), ".jpg");
+  for (size_t i = 2; i + 8 < bytes.size(); ++i)
+    if (bytes[i] == 0xFF && bytes[i + 1] == 0xC0) {
+      bytes[i + 5] = bytes[i + 7] = 20000 >> 8;
+      bytes[i + 6] = bytes[i + 8] = 20000 & 0xFF;
+      break;
+    }
+  EXPECT_EQ(error_of(bytes), "pic: image is 20000x20000, larger than the limit of 67 M pixels");
+  ImageLimits tight;
+  tight.max_pixels = 1000;
+  EXPECT_NE(error_of(encode(test_bgr(), ".jpg"), tight).find("larger than"), std::string::npos);
+}
+
+TEST(DecodeImage, MissingFileNamesThePath) {
+  try {
+    load_image("/nonexistent/x.jpg");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "/nonexistent/x.jpg: no such file");
+  }
+}
