@@ -27,6 +27,10 @@ bool is_endpoint(const std::string& name);
 // Throws InputError for an unknown end point.
 std::vector<Layer> inception_v3_layers(const std::string& final_endpoint);
 
+// Output [H, W, C] of every layer for a square input of image_size, keyed by layer name.
+struct LayerShape { int H = 0, W = 0, C = 0; };
+std::vector<LayerShape> infer_shapes(const std::vector<Layer>& layers, int image_size);
+
 // Output spatial size of a conv/pool along one axis under TF's padding rules.
 int output_size(int in, int kernel, int stride, Padding padding);
 // TF "SAME": total padding, with the extra pixel at the bottom/right.

@@ -37,7 +37,8 @@ struct Model {
   int64_t parameter_count() const;
 };
 
-// Every class except one named like benign/healthy/normal/negative/0 (case-insensitive).
+// Every class except the one named like benign/healthy/normal/negative/0 (case-insensitive);
+// empty when not exactly one class is named so.
 std::vector<std::string> default_positive_classes(const std::vector<std::string>& classes);
 
 }  // namespace blastscan

@@ -1,0 +1,15 @@
+#include "nn/pool2d.h"
+
+namespace blastscan {
+
+Pool2d::Pool2d(const dnnl::engine& engine, const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
+               const Pool2dParams& p) {
+  const auto algorithm =
+      p.kind == PoolKind::Max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
+  const dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src, dst, {p.SH, p.SW},
+                                         {p.KH, p.KW}, {p.PH_L, p.PW_L}, {p.PH_R, p.PW_R});
+  pd_ = dnnl::pooling_forward::primitive_desc(desc, engine);
+  primitive_ = dnnl::pooling_forward(pd_);
+}
+
+}  // namespace blastscan
