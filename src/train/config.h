@@ -1,0 +1,39 @@
+// Training settings, read from a JSON config (e.g. blastscan.json) whose keys are the field
+// names below; the CLI flags are the same names with dashes and win over the file.
+// Defaults follow the seed's confs.json (lr 1e-4, decay 0.8 every 10 epochs, batch 10,
+// validation 0.3, seed 50) and TF-Slim's Inception V3 head (dropout keep 0.8, L2 4e-5).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace blastscan {
+
+struct TrainConfig {
+  float learning_rate = 1e-4f;
+  float decay_rate = 0.8f;        // learning rate x decay_rate ...
+  double epochs_per_decay = 10;   // ... every this many epochs (staircase)
+  int batch_size = 10;
+  int epochs = 65;
+  double validation = 0.3;        // fraction held out when --data is a folder (not yet split)
+  uint64_t seed = 50;
+  float weight_decay = 4e-5f;     // L2 on the head's weights
+  float dropout_keep = 0.8f;
+  int distortions = 0;            // seeded distorted views cached per training image
+  std::string class_weights = "none";  // none | auto
+  int early_stopping = 0;         // stop after this many epochs without a lower validation loss; 0 = off
+  std::string group_by;           // split grouping when --data is a folder: "", blocks:N or regex:...
+  std::string endpoint = "auto";  // backbone end point whose features the head reads
+
+  bool operator==(const TrainConfig&) const = default;
+};
+
+nlohmann::json to_json(const TrainConfig& config);
+// Keys missing from `json` keep their defaults. Throws InputError naming `name` and the key for
+// an unknown key, a wrong type or a value out of range.
+TrainConfig parse_train_config(const nlohmann::json& json, const std::string& name);
+TrainConfig load_train_config(const std::string& path);
+
+}  // namespace blastscan
