@@ -15,6 +15,7 @@ namespace blastscan {
 struct ConvWeights {
   Tensor weights;  // HWIO [KH,KW,IC,OC]
   Tensor bias;     // [OC]
+  bool operator==(const ConvWeights&) const = default;
 };
 
 // Logits/Conv2d_1c_1x1: a 1x1 conv with biases on the globally averaged features; no ReLU.
@@ -22,6 +23,7 @@ struct Head {
   Tensor weights;  // HWIO [1,1,C,K]
   Tensor biases;   // [K]
   int num_classes() const { return static_cast<int>(biases.size()); }
+  bool operator==(const Head&) const = default;
 };
 
 struct Model {

@@ -1,0 +1,59 @@
+// Conv2d (oneDNN) against the naive loop, on odd shapes: uneven TF SAME padding with stride 2,
+// 1x7 / 7x1 kernels, channel counts that are not multiples of the SIMD width.
+#include <gtest/gtest.h>
+
+#include "inception/inception_v3.h"
+#include "nn/conv2d.h"
+#include "nn/layer_harness.h"
+#include "oracle/naive_layers.h"
+
+namespace blastscan {
+namespace {
+
+struct ConvCase {
+  int N, H, W, IC, OC, KH, KW, stride;
+  Padding padding;
+  bool relu;
+};
+
+class Conv2dTest : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(Conv2dTest, MatchesNaiveLoop) {
+  const ConvCase c = GetParam();
+  oracle::Geometry g{c.N, c.H, c.W, c.IC, c.KH, c.KW, c.stride, c.stride, 0, 0, 0, 0};
+  if (c.padding == Padding::Same) {
+    same_padding(c.H, c.KH, c.stride, g.PT, g.PB);
+    same_padding(c.W, c.KW, c.stride, g.PL, g.PR);
+  }
+  auto src = testing::random_vector(size_t(c.N) * c.H * c.W * c.IC, 1);
+  const auto weights = testing::random_vector(size_t(c.KH) * c.KW * c.IC * c.OC, 2);
+  const auto bias = testing::random_vector(size_t(c.OC), 3);
+  const auto expected = oracle::conv2d(g, c.OC, src, weights, bias, c.relu);
+  ASSERT_EQ(g.OH(), output_size(c.H, c.KH, c.stride, c.padding));
+
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  const auto src_desc = testing::nhwc_desc(c.N, c.IC, c.H, c.W);
+  const auto dst_desc = testing::nhwc_desc(c.N, c.OC, g.OH(), g.OW());
+  Conv2d conv(engine, src_desc, dst_desc, Tensor({c.KH, c.KW, c.IC, c.OC}, weights), Tensor({c.OC}, bias),
+              {c.stride, c.stride, g.PT, g.PB, g.PL, g.PR, c.relu});
+  std::vector<float> dst(expected.size());
+  testing::run_layer(engine, conv, src, src_desc, dst, dst_desc);
+
+  long first_bad;
+  const float diff = testing::max_diff(dst, expected, 1e-4f, first_bad);
+  EXPECT_LE(diff, 1e-4f) << "conv N" << c.N << " " << c.H << "x" << c.W << "x" << c.IC << " -> " << c.OC << " k"
+                         << c.KH << "x" << c.KW << " s" << c.stride << " first bad index " << first_bad
+                         << " got " << (first_bad >= 0 ? dst[size_t(first_bad)] : 0) << " expected "
+                         << (first_bad >= 0 ? expected[size_t(first_bad)] : 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dTest,
+                         ::testing::Values(ConvCase{1, 9, 9, 3, 32, 3, 3, 2, Padding::Valid, true},
+                                           ConvCase{2, 8, 7, 13, 24, 3, 3, 2, Padding::Same, true},
+                                           ConvCase{1, 9, 11, 16, 19, 1, 7, 1, Padding::Same, true},
+                                           ConvCase{1, 10, 6, 5, 8, 7, 1, 1, Padding::Same, false},
+                                           ConvCase{3, 5, 5, 127, 3, 1, 1, 1, Padding::Valid, true},
+                                           ConvCase{1, 6, 6, 8, 16, 5, 5, 1, Padding::Same, true}));
+
+}  // namespace
+}  // namespace blastscan
