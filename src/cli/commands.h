@@ -5,8 +5,19 @@
 
 namespace blastscan::cli {
 
+// Thrown by a subcommand that has printed its own output and wants a particular exit status
+// (e.g. classify: 2 when some images could not be read).
+struct ExitStatus {
+  int code;
+};
+
 void add_info(CLI::App& app);
 void add_classify(CLI::App& app);
 void add_bench(CLI::App& app);
+void add_prepare(CLI::App& app);
+void add_augment(CLI::App& app);
+void add_export(CLI::App& app);
+void add_serve(CLI::App& app);
+void add_client(CLI::App& app);
 
 }  // namespace blastscan::cli

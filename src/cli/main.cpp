@@ -14,10 +14,17 @@ int main(int argc, char** argv) {
   blastscan::cli::add_info(app);
   blastscan::cli::add_classify(app);
   blastscan::cli::add_bench(app);
+  blastscan::cli::add_prepare(app);
+  blastscan::cli::add_augment(app);
+  blastscan::cli::add_export(app);
+  blastscan::cli::add_serve(app);
+  blastscan::cli::add_client(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const blastscan::cli::ExitStatus& status) {
+    return status.code;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "blastscan: error: %s\n", e.what());
     return 1;

@@ -34,6 +34,10 @@ void add_format_option(CLI::App* cmd, std::string& format) {
       ->capture_default_str();
 }
 
+void add_batch_option(CLI::App* cmd, int& batch) {
+  cmd->add_option("--batch", batch, "images per network run")->check(CLI::Range(1, 256))->capture_default_str();
+}
+
 void add_endpoint_option(CLI::App* cmd, std::string& endpoint) {
   cmd->add_option("--endpoint", endpoint, "backbone end point (Conv2d_1a_3x3 ... Mixed_7c) or auto")
       ->capture_default_str();

@@ -15,6 +15,7 @@ void add_threads_option(CLI::App* cmd, int& threads);
 void add_threshold_option(CLI::App* cmd, float& threshold);
 void add_seed_option(CLI::App* cmd, unsigned& seed);
 void add_format_option(CLI::App* cmd, std::string& format);  // table|json|csv
+void add_batch_option(CLI::App* cmd, int& batch);
 void add_endpoint_option(CLI::App* cmd, std::string& endpoint);
 
 }  // namespace blastscan::cli

@@ -233,6 +233,7 @@ std::string cpu_isa_description() {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
   while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) s = line.substr(line.find(':') + 2) + ", " + s;
     if (line.rfind("flags", 0) != 0) continue;
     s += "; CPU:";
     for (const char* flag : {" avx2", " fma", " avx512f", " avx512_vnni", " avx512_bf16", " amx_bf16", " amx_int8"})

@@ -43,7 +43,8 @@ class Network {
   std::unique_ptr<Impl> impl_;
 };
 
-// The cores oneDNN may use by default, and the CPU's vector ISA as oneDNN sees it.
+// The cores oneDNN may use by default; the CPU's model name, the ISA oneDNN dispatches to and
+// the CPU's relevant instruction sets (avx2 ... amx_int8).
 int default_thread_count();
 std::string cpu_isa_description();
 

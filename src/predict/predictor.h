@@ -28,8 +28,13 @@ struct PredictorOptions {
   int threads = 0;  // 0 = all cores
 };
 
+// The evaluation preprocessing the model was trained with (Model::preprocessing): "inception"
+// (central crop, x/127.5-1) or "whole" (no crop, (x-128)/128). Writes size*size*3 floats.
+void preprocess_for_model(const Model& model, const cv::Mat& rgb, int size, float* dst);
+
 class Predictor {
  public:
+  // Throws InputError if the model has no classification head.
   Predictor(Model model, PredictorOptions options = {});
   // images: RGB uint8. Runs in batches of options.batch.
   std::vector<Prediction> predict(const std::vector<cv::Mat>& images);

@@ -1,0 +1,66 @@
+#include "predict/predictor.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "base/error.h"
+#include "data/preprocess.h"
+
+namespace blastscan {
+
+namespace {
+
+constexpr int kImageSize = 299;
+
+Model require_head(Model model) {
+  if (!model.head)
+    throw InputError("the model has no classification head (end point " + model.endpoint +
+                     " only); train one with `blastscan train`");
+  return model;
+}
+
+}  // namespace
+
+void preprocess_for_model(const Model& model, const cv::Mat& rgb, int size, float* dst) {
+  if (model.preprocessing == "whole") return preprocess_whole(rgb, size, dst);
+  if (model.preprocessing == "inception") return preprocess_inception(rgb, size, dst);
+  throw InputError("unknown preprocessing '" + model.preprocessing + "' in the model (expected inception or whole)");
+}
+
+Predictor::Predictor(Model model, PredictorOptions options)
+    : model_(require_head(std::move(model))),
+      options_(options),
+      network_(model_, {.batch = std::max(1, options.batch), .image_size = kImageSize, .threads = options.threads}) {}
+
+std::vector<Prediction> Predictor::predict(const std::vector<cv::Mat>& images) {
+  std::lock_guard lock(mutex_);
+  const size_t image_floats = size_t(kImageSize) * kImageSize * 3;
+  std::vector<Prediction> out;
+  std::vector<float> input;
+  for (size_t begin = 0; begin < images.size(); begin += size_t(network_.batch())) {
+    const auto start = std::chrono::steady_clock::now();
+    const size_t n = std::min(images.size() - begin, size_t(network_.batch()));
+    input.resize(n * image_floats);
+    for (size_t i = 0; i < n; ++i) preprocess_for_model(model_, images[begin + i], kImageSize, input.data() + i * image_floats);
+    const auto result = network_.run(input.data(), int(n));
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const int K = model_.head->num_classes();
+    for (size_t i = 0; i < n; ++i) {
+      Prediction p;
+      const float* probs = result.probabilities.ptr() + i * size_t(K);
+      p.probabilities.assign(probs, probs + K);
+      p.class_id = int(std::max_element(probs, probs + K) - probs);
+      p.label = model_.classes.at(size_t(p.class_id));
+      p.confidence = probs[p.class_id];
+      p.low_confidence = p.confidence < options_.threshold;
+      p.positive = model_.is_positive(p.class_id);
+      p.ms = ms / double(n);
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+Prediction Predictor::predict(const cv::Mat& image) { return predict(std::vector<cv::Mat>{image}).front(); }
+
+}  // namespace blastscan

@@ -1,0 +1,153 @@
+#include "predict/results.h"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "base/progress.h"
+#include "data/dataset.h"
+#include "data/image.h"
+
+namespace blastscan {
+
+ResultSummary summarize(const std::vector<ImageResult>& results) {
+  ResultSummary s;
+  for (const auto& r : results) {
+    if (!r.prediction) {
+      ++s.errors;
+      continue;
+    }
+    ++s.classified;
+    s.positive += r.prediction->positive;
+    const auto correct = r.correct();
+    if (correct) (*correct ? s.correct : s.incorrect)++;
+    if (r.prediction->low_confidence) {
+      ++s.low;
+      if (correct) (*correct ? s.low_correct : s.low_incorrect)++;
+    }
+  }
+  return s;
+}
+
+std::string seed_summary_line(const ResultSummary& s) {
+  char line[160];
+  std::snprintf(line, sizeof line, "%d correct, %d incorrect, %d low confidence: (%d correct, %d incorrect)", s.correct,
+                s.incorrect, s.low, s.low_correct, s.low_incorrect);
+  return line;
+}
+
+std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files, int batch) {
+  std::vector<ImageResult> results(files.size());
+  Progress progress("classify", files.size());
+  std::vector<cv::Mat> images;
+  std::vector<size_t> index;
+  const auto flush = [&] {
+    if (images.empty()) return;
+    auto predictions = predictor.predict(images);
+    for (size_t i = 0; i < index.size(); ++i) results[index[i]].prediction = std::move(predictions[i]);
+    progress.advance(images.size());
+    images.clear();
+    index.clear();
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    results[i].path = files[i];
+    results[i].true_class = class_from_path(files[i], predictor.model().classes);
+    try {
+      images.push_back(load_image(files[i]));
+      index.push_back(i);
+    } catch (const InputError& e) {
+      results[i].error = e.what();
+      progress.advance();
+    }
+    if (int(images.size()) >= batch) flush();
+  }
+  flush();
+  return results;
+}
+
+namespace {
+
+std::string verdict(const ImageResult& r) {
+  const auto c = r.correct();
+  return c ? (*c ? "correct" : "incorrect") : "";
+}
+
+std::string format_table(const std::vector<ImageResult>& results) {
+  std::string out;
+  char line[1024];
+  for (const auto& r : results) {
+    if (!r.prediction) {
+      std::snprintf(line, sizeof line, "ERROR  %s\n", r.error.c_str());
+    } else {
+      const auto& p = *r.prediction;
+      std::snprintf(line, sizeof line, "%-9s %-12s %.4f %-4s %7.1f ms  %-9s %s\n",
+                    p.positive ? "ALL" : "not ALL", p.label.c_str(), p.confidence, p.low_confidence ? "LOW" : "",
+                    p.ms, verdict(r).c_str(), r.path.string().c_str());
+    }
+    out += line;
+  }
+  const auto s = summarize(results);
+  std::snprintf(line, sizeof line, "%d classified (%d ALL detected), %d errors\n", s.classified, s.positive, s.errors);
+  out += line;
+  return out + seed_summary_line(s) + "\n";
+}
+
+nlohmann::json to_json(const ImageResult& r, const Model& model) {
+  nlohmann::json j = {{"path", r.path.string()}};
+  if (r.true_class) j["true_class"] = *r.true_class;
+  if (!r.prediction) {
+    j["error"] = r.error;
+    return j;
+  }
+  const auto& p = *r.prediction;
+  nlohmann::json probabilities;
+  for (size_t k = 0; k < p.probabilities.size(); ++k) probabilities[model.classes[k]] = p.probabilities[k];
+  j.update({{"class", p.label}, {"class_id", p.class_id}, {"confidence", p.confidence},
+            {"low_confidence", p.low_confidence}, {"all_detected", p.positive}, {"probabilities", probabilities},
+            {"time_ms", p.ms}});
+  if (const auto c = r.correct()) j["correct"] = *c;
+  return j;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string format_csv(const std::vector<ImageResult>& results) {
+  std::string out = "path,class,confidence,low_confidence,all_detected,time_ms,true_class,correct,error\n";
+  char num[64];
+  for (const auto& r : results) {
+    out += csv_field(r.path.string()) + ",";
+    if (r.prediction) {
+      const auto& p = *r.prediction;
+      std::snprintf(num, sizeof num, "%.6f,%d,%d,%.2f", p.confidence, p.low_confidence, p.positive, p.ms);
+      out += csv_field(p.label) + "," + num;
+    } else {
+      out += ",,,,";
+    }
+    out += "," + csv_field(r.true_class.value_or("")) + "," + verdict(r) + "," + csv_field(r.error) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_results(const std::vector<ImageResult>& results, const Model& model, const std::string& format) {
+  if (format == "csv") return format_csv(results);
+  if (format == "json") {
+    nlohmann::json images = nlohmann::json::array();
+    for (const auto& r : results) images.push_back(to_json(r, model));
+    const auto s = summarize(results);
+    const nlohmann::json summary = {{"classified", s.classified}, {"errors", s.errors},     {"all_detected", s.positive},
+                                    {"correct", s.correct},       {"incorrect", s.incorrect}, {"low_confidence", s.low},
+                                    {"low_correct", s.low_correct}, {"low_incorrect", s.low_incorrect}};
+    return nlohmann::json{{"images", images}, {"summary", summary}}.dump(2) + "\n";
+  }
+  return format_table(results);
+}
+
+}  // namespace blastscan

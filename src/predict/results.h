@@ -1,0 +1,43 @@
+// Per-image results of classifying a list of files (locally or through the server), their
+// summary in the seed's words, and their rendering as a table, JSON or CSV.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "predict/predictor.h"
+
+namespace blastscan {
+
+struct ImageResult {
+  std::filesystem::path path;
+  std::optional<Prediction> prediction;  // empty when the image could not be classified
+  std::string error;                     // why not, one line
+  std::optional<std::string> true_class; // from the class folder or the ALL-IDB name
+  std::optional<bool> correct() const {
+    if (!prediction || !true_class) return std::nullopt;
+    return prediction->label == *true_class;
+  }
+};
+
+struct ResultSummary {
+  int classified = 0, errors = 0;
+  int correct = 0, incorrect = 0;       // where the true class is known
+  int low = 0, low_correct = 0, low_incorrect = 0;
+  int positive = 0;                     // "ALL detected"
+};
+
+ResultSummary summarize(const std::vector<ImageResult>& results);
+// "N correct, N incorrect, N low confidence: (N correct, N incorrect)", as the seed's classifier.
+std::string seed_summary_line(const ResultSummary& summary);
+
+// Classifies files in batches; a file that cannot be read or decoded becomes an error row and
+// the rest go on. Shows progress on a terminal.
+std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files,
+                                        int batch);
+
+// format: "table" (aligned columns and the summary), "json" or "csv".
+std::string format_results(const std::vector<ImageResult>& results, const Model& model, const std::string& format);
+
+}  // namespace blastscan
