@@ -19,5 +19,6 @@ void add_augment(CLI::App& app);
 void add_export(CLI::App& app);
 void add_serve(CLI::App& app);
 void add_client(CLI::App& app);
+void add_train(CLI::App& app);
 
 }  // namespace blastscan::cli

@@ -18,11 +18,12 @@ namespace blastscan {
 namespace fs = std::filesystem;
 
 struct Sample {
-  fs::path path;      // the image file
-  int label = -1;     // index into Dataset::classes
-  std::string group;  // images of one group never straddle the split ("" = a group of its own)
-  std::string hash;   // SHA-256 of the file's bytes, "" until hashed
-  std::string split;  // "train", "validation", or "" before splitting
+  fs::path path{};      // the image file
+  int label = -1;       // index into Dataset::classes
+  std::string group{};  // images of one group never straddle the split ("" = a group of its own)
+  std::string hash{};   // SHA-256 of the file's bytes, "" until hashed
+  std::string split{};  // "train", "validation", or "" before splitting
+  fs::path source{};    // for an augmented image: the image it was made from, else empty
 };
 
 // A file that was found but not used, and why (never dropped silently).

@@ -29,4 +29,8 @@ void assign_groups(Dataset& dataset, const GroupBy& group_by);
 // cannot have at least one image on each side.
 void split_dataset(Dataset& dataset, double validation_fraction, unsigned seed);
 
+// A per-class table of counts (class, id, groups, train, validation, total) with a total row,
+// as prepare and augment print it.
+std::string format_split_table(const Dataset& dataset);
+
 }  // namespace blastscan

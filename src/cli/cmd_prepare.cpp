@@ -1,0 +1,69 @@
+// blastscan prepare DATASET --out DIR: scan, check and hash every image, drop exact duplicates,
+// group, split (seeded, stratified), write the manifest and optionally TFRecord shards.
+// Output files are each written atomically; the manifest is written last, so a manifest in
+// DIR always describes shards that are complete.
+#include <chrono>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "data/manifest.h"
+#include "data/prepare.h"
+#include "data/split.h"
+
+namespace blastscan::cli {
+
+namespace {
+
+struct PrepareArgs {
+  std::string dataset, out, labels, group_by = "none", name;
+  double validation = 0.3;
+  unsigned seed = 50;
+  bool tfrecord = false;
+  int shards = 10, threads = 0;
+};
+
+void run_prepare(const PrepareArgs& a) {
+  const auto start = std::chrono::steady_clock::now();
+  const GroupBy group_by = parse_group_by(a.group_by);  // bad flags fail before any work
+  Dataset ds = scan_dataset(a.dataset, {.labels_file = a.labels});
+  verify_images(ds, a.threads);
+  const auto duplicates = drop_duplicates(ds);
+  assign_groups(ds, group_by);
+  split_dataset(ds, a.validation, a.seed);
+
+  std::vector<fs::path> shards;
+  if (a.tfrecord) {
+    const std::string name = a.name.empty() ? fs::absolute(a.dataset).lexically_normal().filename().string() : a.name;
+    shards = write_tfrecord_shards(ds, a.out, name.empty() ? "dataset" : name, a.shards, a.seed);
+  }
+  write_manifest(ds, a.out);
+
+  std::printf("%s", format_split_table(ds).c_str());
+  std::printf("%zu exact duplicates dropped, %zu files skipped\n", duplicates.size(), ds.skipped.size() - duplicates.size());
+  for (const auto& s : ds.skipped) std::printf("  skipped %s: %s\n", s.path.string().c_str(), s.reason.c_str());
+  std::printf("wrote %s/manifest.csv, manifest.json, labels.txt", a.out.c_str());
+  if (!shards.empty()) std::printf(" and %zu TFRecord shards", shards.size());
+  std::printf(" in %.2f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+}  // namespace
+
+void add_prepare(CLI::App& app) {
+  auto args = std::make_shared<PrepareArgs>();
+  auto* cmd = app.add_subcommand("prepare", "check, de-duplicate and split a dataset; write its manifest (and TFRecords)");
+  cmd->add_option("dataset", args->dataset, "class folders, or ALL-IDB ImNNN_L images in one folder")->required();
+  cmd->add_option("--out,-o", args->out, "output folder")->required();
+  cmd->add_option("--val", args->validation, "validation fraction")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  add_seed_option(cmd, args->seed);
+  cmd->add_option("--group-by", args->group_by, "keep groups on one side: none, blocks:N, regex:PATTERN")
+      ->capture_default_str();
+  cmd->add_option("--labels", args->labels, "labels file 'id:name' (default: DATASET/labels.txt if present)");
+  cmd->add_flag("--tfrecord", args->tfrecord, "also write TFRecord shards of tf.Examples");
+  cmd->add_option("--shards", args->shards, "TFRecord shards per split")->check(CLI::Range(1, 100000))->capture_default_str();
+  cmd->add_option("--name", args->name, "shard file name prefix (default: the dataset folder's name)");
+  add_threads_option(cmd, args->threads);
+  cmd->callback([args] { run_prepare(*args); });
+}
+
+}  // namespace blastscan::cli

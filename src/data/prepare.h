@@ -1,0 +1,32 @@
+// The steps of `blastscan prepare` after scanning: check every image (decode it, hash its
+// bytes), drop exact duplicates, and write TFRecord shards of the split. Grouping and the split
+// itself are in split.h, the manifest in manifest.h.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+
+namespace blastscan {
+
+// Reads, hashes (SHA-256) and decodes every sample on `threads` threads (0 = all cores).
+// Samples that cannot be read or decoded move to Dataset::skipped with the reason; a class left
+// with no images is an InputError.
+void verify_images(Dataset& dataset, int threads = 0);
+
+struct Duplicate {
+  fs::path kept, dropped;
+};
+
+// Removes samples whose bytes equal an earlier sample's (by hash; samples are in path order, so
+// the first by path is kept), records each in Dataset::skipped, and returns them.
+std::vector<Duplicate> drop_duplicates(Dataset& dataset);
+
+// Writes DIR/<name>_<split>_0000i-of-0000n.tfrecord for the train and validation splits, as
+// TF-Slim's converters name them: images shuffled with `seed` and dealt into `shards` contiguous
+// runs, one tf.Example each (image/encoded, image/format, image/class/label, image/height,
+// image/width). Each shard is written atomically. Returns the paths written.
+std::vector<fs::path> write_tfrecord_shards(const Dataset& dataset, const fs::path& dir, const std::string& name,
+                                            int shards, unsigned seed);
+
+}  // namespace blastscan
