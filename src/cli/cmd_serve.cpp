@@ -1,0 +1,78 @@
+// blastscan serve: the HTTP server (serve/server.h) on a frozen model. It listens at once and
+// loads the model on a second thread (/health says 503 until it is ready); SIGINT/SIGTERM let
+// requests in flight finish, then it exits 0. A model that fails to load stops it with exit 1.
+#include <memory>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "base/error.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "serve/server.h"
+#include "serve/stop_signals.h"
+
+namespace blastscan::cli {
+
+namespace {
+
+struct ServeArgs {
+  std::string model;
+  ServerOptions server;
+  PredictorOptions predictor;
+  int max_body_mb = 32;
+};
+
+void run_serve(const ServeArgs& args) {
+  ServerOptions options = args.server;
+  options.max_body_bytes = size_t(args.max_body_mb) << 20;
+  Server server(options);  // starts no thread yet
+  // Before any thread exists, so that every thread inherits the blocked signals.
+  StopSignals signals([&server] { server.stop(); });
+  const int port = server.bind();
+  spdlog::info("blastscan serve: listening on http://{}:{}/ (POST /Inference, GET /health, GET /model, GET /)",
+               options.host, port);
+
+  std::string load_error;
+  std::thread loader([&] {
+    try {
+      spdlog::info("loading {}", args.model);
+      auto served = load_served_model(args.model, args.predictor);
+      const Model& m = served->predictor.model();
+      spdlog::info("model ready: {} ({}, {} classes, sha256 {})", served->file_name, m.endpoint, m.classes.size(),
+                   served->sha256.substr(0, 12));
+      server.set_model(std::move(served));
+    } catch (const std::exception& e) {
+      load_error = e.what();
+      server.stop();
+    }
+  });
+  server.listen();
+  loader.join();
+  if (!load_error.empty()) throw Error(load_error);
+  spdlog::info("blastscan serve: stopped");
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "HTTP server: POST /Inference (the seed's API), GET /health, GET /model, web page at /");
+  add_model_option(cmd, args->model);
+  cmd->add_option("--host", args->server.host, "address to listen on (0.0.0.0 for every interface)")->capture_default_str();
+  cmd->add_option("--port", args->server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535))->capture_default_str();
+  add_threads_option(cmd, args->predictor.threads);
+  add_threshold_option(cmd, args->predictor.threshold);
+  cmd->add_option("--workers", args->server.workers, "HTTP worker threads (requests served at once)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--max-body-mb", args->max_body_mb, "largest accepted upload in MiB (larger: 413)")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  cmd->add_option("--read-timeout", args->server.read_timeout_seconds, "seconds a stalled client may take")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->callback([args] { run_serve(*args); });
+}
+
+}  // namespace blastscan::cli

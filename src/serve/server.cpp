@@ -1,0 +1,222 @@
+// Transport for the server: one route table, one wrapper that turns exceptions into JSON errors
+// (InputError -> 400, anything else -> 500; llama.cpp's ex_wrapper), one error handler that
+// gives cpp-httplib's own refusals (404, 405, 413, malformed requests) the same JSON shape,
+// and one log line per request.
+#include "serve/server.h"
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <span>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include "base/error.h"
+#include "data/image.h"
+#include "serve/answers.h"
+#include "serve/web_page.h"
+
+namespace blastscan {
+
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using Handler = std::function<void(const Request&, Response&)>;
+
+struct Route {
+  std::string method;
+  std::string path;
+  Handler handle;
+};
+
+void write_json(Response& res, int status, const nlohmann::ordered_json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+// The image bytes of an inference request and how to name them in errors: multipart field
+// `file` when the request is multipart/form-data, else the raw body (the seed's client).
+std::pair<std::span<const uint8_t>, std::string> request_image(const Request& req) {
+  const auto as_bytes = [](const std::string& s) {
+    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  };
+  if (req.is_multipart_form_data()) {
+    if (!req.has_file("file"))
+      throw InputError("multipart request has no field 'file' (send the image as field 'file' or as the raw body)");
+    const auto& file = req.files.find("file")->second;
+    if (file.content.empty()) throw InputError("multipart field 'file' is empty");
+    return {as_bytes(file.content), file.filename.empty() ? "field 'file'" : "field 'file' (" + file.filename + ")"};
+  }
+  if (req.body.empty())
+    throw InputError("empty request body: send the image as the raw body or as multipart field 'file'");
+  return {as_bytes(req.body), "request body"};
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+// ---- the server
+
+struct Server::Impl {
+  ServerOptions options;
+  httplib::Server http;
+  std::atomic<std::shared_ptr<ServedModel>> model;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> listening{false};  // inside listen()
+  std::vector<Route> routes;
+
+  explicit Impl(ServerOptions o) : options(std::move(o)) {
+    routes = {
+        {"GET", "/", [](const Request&, Response& res) { send_page(res); }},
+        {"GET", "/health", [this](const Request&, Response& res) { handle_health(res); }},
+        {"GET", "/model", [this](const Request&, Response& res) { handle_model(res); }},
+        {"POST", "/Inference", [this](const Request& req, Response& res) { handle_inference(req, res); }},
+    };
+    for (const Route& route : routes) {
+      if (route.method == "GET") http.Get(route.path, wrap(route.handle));
+      if (route.method == "POST") http.Post(route.path, wrap(route.handle));
+    }
+    http.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const Request& req, Response& res) { return answer_error(req, res); }));
+    http.set_logger([](const Request& req, const Response& res) { log_request(req, res); });
+    const int workers = options.workers;
+    http.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
+    http.set_payload_max_length(options.max_body_bytes);
+    http.set_read_timeout(options.read_timeout_seconds);
+    http.set_write_timeout(options.write_timeout_seconds);
+    http.set_keep_alive_timeout(options.keep_alive_seconds);
+    http.set_tcp_nodelay(true);
+  }
+
+  // Every handler runs inside this: exceptions become JSON errors, and the handler's time goes
+  // into a Server-Timing header (visible in browsers' dev tools, and read by the log line).
+  static httplib::Server::Handler wrap(Handler handle) {
+    return [handle = std::move(handle)](const Request& req, Response& res) {
+      const auto start = std::chrono::steady_clock::now();
+      try {
+        handle(req, res);
+      } catch (const InputError& e) {
+        write_json(res, 400, error_answer(e.what()));
+      } catch (const std::exception& e) {
+        spdlog::error("{} {}: {}", req.method, req.path, e.what());
+        write_json(res, 500, error_answer(std::string("internal error: ") + e.what()));
+      }
+      res.set_header("Server-Timing", fmt::format("app;dur={:.1f}", 1000.0 * seconds_since(start)));
+    };
+  }
+
+  // ---- handlers
+
+  static void send_page(Response& res) {
+    // The page needs nothing from elsewhere; the policy makes sure of it in the browser too.
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                   "img-src blob:; connect-src 'self'");
+    res.set_content(std::string(web_page_html()), "text/html; charset=utf-8");
+  }
+
+  // The model, or a 503 answer while it is still loading.
+  std::shared_ptr<ServedModel> ready_model(Response& res) const {
+    auto served = model.load();
+    if (!served) {
+      res.set_header("Retry-After", "2");
+      write_json(res, 503, error_answer("the model is still loading"));
+    }
+    return served;
+  }
+
+  void handle_health(Response& res) const {
+    if (auto served = ready_model(res)) write_json(res, 200, {{"Response", "OK"}, {"Message", "ready"}, {"sha256", served->sha256}});
+  }
+
+  void handle_model(Response& res) const {
+    if (auto served = ready_model(res)) write_json(res, 200, model_answer(*served));
+  }
+
+  void handle_inference(const Request& req, Response& res) const {
+    auto served = ready_model(res);
+    if (!served) return;
+    const auto [bytes, name] = request_image(req);
+    const auto start = std::chrono::steady_clock::now();
+    const cv::Mat rgb = decode_image(bytes, name);  // by the bytes, whatever Content-Type says
+    const Prediction prediction = served->predictor.predict(rgb);
+    write_json(res, 200, inference_answer(prediction, served->predictor.model(), seconds_since(start)));
+  }
+
+  // ---- refusals made by cpp-httplib itself (no route, body too large, malformed request)
+
+  httplib::Server::HandlerResponse answer_error(const Request& req, Response& res) const {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own answer
+    std::string allowed;
+    for (const Route& route : routes)
+      if (route.path == req.path) allowed += (allowed.empty() ? "" : ", ") + route.method;
+    std::string message;
+    if (res.status == 404 && !allowed.empty()) {
+      res.status = 405;
+      res.set_header("Allow", allowed);
+      message = fmt::format("method {} is not allowed on {} (allowed: {})", req.method, req.path, allowed);
+    } else if (res.status == 404) {
+      message = fmt::format("no endpoint {} {}; the endpoints are POST /Inference, GET /health, GET /model, GET /",
+                            req.method, req.path);
+    } else if (res.status == 413) {
+      message = fmt::format("request body is larger than the limit of {} bytes", options.max_body_bytes);
+    } else {
+      message = fmt::format("malformed request (HTTP {})", res.status);
+    }
+    write_json(res, res.status, error_answer(message));
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  static void log_request(const Request& req, const Response& res) {
+    // Server-Timing is "app;dur=12.3" when a route handled the request.
+    const std::string timing = res.get_header_value("Server-Timing");
+    const auto dur = timing.find("dur=");
+    const std::string in = req.get_header_value("Content-Length");
+    spdlog::info("{}:{} \"{} {}\" {} in {}B out {}B {}ms", req.remote_addr, req.remote_port, req.method, req.path,
+                 res.status, in.empty() ? "0" : in, res.body.size(),
+                 dur == std::string::npos ? std::string_view("-") : std::string_view(timing).substr(dur + 4));
+  }
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Server::~Server() = default;
+
+int Server::bind() {
+  const auto& o = impl_->options;
+  const int port = o.port == 0 ? impl_->http.bind_to_any_port(o.host) : (impl_->http.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port < 0)
+    throw Error(fmt::format("cannot listen on {}:{}: {}", o.host, o.port,
+                            errno ? std::strerror(errno) : "address unavailable"));
+  return port;
+}
+
+void Server::listen() {
+  impl_->listening = true;
+  const bool failed = !impl_->stop_requested && !impl_->http.listen_after_bind() && !impl_->stop_requested;
+  impl_->listening = false;
+  if (failed)
+    throw Error(fmt::format("server on {}:{} stopped accepting connections", impl_->options.host, impl_->options.port));
+}
+
+void Server::stop() {
+  if (impl_->stop_requested.exchange(true)) return;  // httplib's stop() asserts if called twice
+  // listen() may be between its check of stop_requested and cpp-httplib's start, where
+  // httplib's stop() would do nothing: wait for the start (or the end) first.
+  while (impl_->listening && !impl_->http.is_running()) std::this_thread::yield();
+  impl_->http.stop();
+}
+
+void Server::set_model(std::shared_ptr<ServedModel> model) { impl_->model.store(std::move(model)); }
+
+}  // namespace blastscan

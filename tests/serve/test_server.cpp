@@ -1,0 +1,315 @@
+// The server over real HTTP on a free loopback port, in process: every endpoint, every error
+// path (404, 405, 413, 400 for empty / non-image / truncated bodies, 503 while loading), slow
+// clients, concurrent requests, and a drain that still answers a request in flight at stop().
+// The answers are checked against a Predictor run directly on the same image.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <regex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "data/image.h"
+#include "inception/random_model.h"
+#include "serve/server.h"
+
+namespace blastscan {
+namespace {
+
+using nlohmann::json;
+
+Model two_class_model() {
+  Model model = make_random_model("Conv2d_2a_3x3", 2, 17);
+  model.classes = {"healthy", "ALL"};
+  model.positive = {"ALL"};
+  return model;
+}
+
+std::shared_ptr<ServedModel> served_model() {
+  return std::make_shared<ServedModel>(two_class_model(), PredictorOptions{.threshold = 0.8f, .threads = 1}, "m.pb",
+                                       "0123abcd");
+}
+
+// A synthetic smear-like picture (smooth gradient with a blob) encoded as .png or .jpg.
+std::string encoded_image(const std::string& ext, int seed = 0) {
+  cv::Mat bgr(96, 128, CV_8UC3);
+  for (int y = 0; y < bgr.rows; ++y)
+    for (int x = 0; x < bgr.cols; ++x)
+      bgr.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(2 * x + seed), uchar(2 * y), uchar((x * y + 40 * seed) % 256));
+  std::vector<uint8_t> bytes;
+  cv::imencode(ext, bgr, bytes);
+  return {bytes.begin(), bytes.end()};
+}
+
+// Runs a Server on a free port on its own thread for the life of the fixture.
+class ServerTest : public ::testing::Test {
+ protected:
+  void start(ServerOptions options = {}, bool with_model = true) {
+    options.port = 0;
+    server_ = std::make_unique<Server>(options);
+    port_ = server_->bind();
+    if (with_model) server_->set_model(served_model());
+    thread_ = std::thread([this] { server_->listen(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_read_timeout(60);
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  static json body_of(const httplib::Result& res) { return json::parse(res->body); }
+
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// ---- a raw socket, for clients that misbehave on purpose
+
+int connect_loopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval guard{60, 0};  // a hang guard, not a timing assertion
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard);
+  return fd;
+}
+
+void send_text(int fd, const std::string& text) {
+  ASSERT_EQ(send(fd, text.data(), text.size(), MSG_NOSIGNAL), ssize_t(text.size()));
+}
+
+// Everything the server sends until it closes the connection (or the guard expires).
+std::string read_until_closed(int fd) {
+  std::string all;
+  char buf[4096];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, size_t(n));
+  return all;
+}
+
+// One response on a keep-alive connection: headers, then Content-Length bytes of body.
+std::string read_response(int fd) {
+  std::string all;
+  char c;
+  while (all.find("\r\n\r\n") == std::string::npos && recv(fd, &c, 1, 0) == 1) all += c;
+  std::smatch length;
+  if (!std::regex_search(all, length, std::regex("Content-Length: ([0-9]+)"))) return all;
+  for (size_t left = std::stoul(length[1]); left > 0 && recv(fd, &c, 1, 0) == 1; --left) all += c;
+  return all;
+}
+
+// ---- endpoints
+
+TEST_F(ServerTest, HealthAndInferenceAnswer503UntilTheModelIsSet) {
+  start({}, /*with_model=*/false);
+  auto health = client_->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_EQ(body_of(health)["Response"], "ERROR");
+  auto inference = client_->Post("/Inference", encoded_image(".png"), "image/png");
+  EXPECT_EQ(inference->status, 503);
+  EXPECT_EQ(client_->Get("/model")->status, 503);
+  EXPECT_EQ(client_->Get("/")->status, 200);  // the page loads and waits for the model
+
+  server_->set_model(served_model());
+  health = client_->Get("/health");
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(body_of(health)["Response"], "OK");
+  EXPECT_EQ(body_of(health)["sha256"], "0123abcd");
+}
+
+TEST_F(ServerTest, ModelDescribesClassesThresholdAndHash) {
+  start();
+  auto res = client_->Get("/model");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+  const json model = body_of(res);
+  EXPECT_EQ(model["classes"], json({"healthy", "ALL"}));
+  EXPECT_EQ(model["positive"], json({"ALL"}));
+  EXPECT_FLOAT_EQ(model["threshold"].get<float>(), 0.8f);
+  EXPECT_EQ(model["sha256"], "0123abcd");
+  EXPECT_EQ(model["endpoint"], "Conv2d_2a_3x3");
+}
+
+TEST_F(ServerTest, WebPageIsSelfContained) {
+  start();
+  auto res = client_->Get("/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  EXPECT_NE(res->body.find("<input id=\"file\" type=\"file\""), std::string::npos);
+  EXPECT_NE(res->body.find("/Inference"), std::string::npos);
+  // Nothing is fetched from elsewhere: no absolute URLs in the page, and a policy that forbids them.
+  EXPECT_FALSE(std::regex_search(res->body, std::regex(R"((src|href)\s*=\s*["']?(https?:)?//)")));
+  EXPECT_NE(res->get_header_value("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+}
+
+// The seed's client posts PNG bytes labelled image/jpeg: decoding goes by the bytes.
+TEST_F(ServerTest, InferenceOnARawBodyMatchesThePredictorAndUsesTheSeedsFields) {
+  start();
+  const std::string png = encoded_image(".png");
+  auto res = client_->Post("/Inference", png, "image/jpeg");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json answer = body_of(res);
+
+  Predictor direct(two_class_model(), {.threshold = 0.8f, .threads = 1});
+  const Prediction expected =
+      direct.predict(decode_image({reinterpret_cast<const uint8_t*>(png.data()), png.size()}, "png"));
+  EXPECT_EQ(answer["Response"], "OK");
+  EXPECT_EQ(answer["Classification"], expected.label);
+  EXPECT_EQ(answer["label"], expected.label);
+  EXPECT_EQ(answer["aClassification"], std::to_string(expected.class_id));
+  EXPECT_NEAR(std::stof(answer["Confidence"].get<std::string>()), expected.confidence, 1e-6);
+  EXPECT_NEAR(answer["probabilities"]["healthy"].get<float>(), expected.probabilities[0], 1e-6);
+  EXPECT_NEAR(answer["probabilities"]["ALL"].get<float>(), expected.probabilities[1], 1e-6);
+  EXPECT_EQ(answer["low_confidence"], expected.confidence < 0.8f);
+  EXPECT_EQ(answer["all_detected"], expected.label == "ALL");
+  EXPECT_GT(answer["time_ms"].get<double>(), 0.0);
+  const std::string message = answer["Message"];
+  EXPECT_TRUE(std::regex_match(message, std::regex(R"(ALL (not )?detected with a (LOW )?confidence of [0-9.e-]+ in [0-9]+\.[0-9]{3})")))
+      << message;
+  EXPECT_EQ(message.rfind(expected.label == "ALL" ? "ALL detected" : "ALL not detected", 0), 0u) << message;
+}
+
+TEST_F(ServerTest, MultipartFieldFileGivesTheSameAnswerAsTheRawBody) {
+  start();
+  const std::string jpg = encoded_image(".jpg", 3);
+  auto raw = client_->Post("/Inference", jpg, "application/octet-stream");
+  httplib::MultipartFormDataItems items = {{"file", jpg, "cells.jpg", "image/jpeg"}};
+  auto multipart = client_->Post("/Inference", items);
+  ASSERT_TRUE(raw && multipart);
+  ASSERT_EQ(multipart->status, 200) << multipart->body;
+  EXPECT_EQ(body_of(multipart)["Classification"], body_of(raw)["Classification"]);
+  EXPECT_EQ(body_of(multipart)["probabilities"], body_of(raw)["probabilities"]);
+}
+
+// ---- bad requests: JSON errors naming the problem
+
+TEST_F(ServerTest, BadBodiesAre400WithAReason) {
+  start();
+  const std::string png = encoded_image(".png");
+  const struct {
+    std::string body, content_type, expect_in_message;
+  } cases[] = {
+      {"", "image/png", "empty"},
+      {"this is not an image", "image/jpeg", "request body"},
+      {png.substr(0, png.size() / 2), "image/png", "request body"},  // truncated
+  };
+  for (const auto& c : cases) {
+    auto res = client_->Post("/Inference", c.body, c.content_type);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << c.expect_in_message;
+    const json answer = body_of(res);
+    EXPECT_EQ(answer["Response"], "ERROR");
+    EXPECT_NE(answer["Message"].get<std::string>().find(c.expect_in_message), std::string::npos) << answer["Message"];
+  }
+  httplib::MultipartFormDataItems wrong_field = {{"image", png, "a.png", "image/png"}};
+  auto res = client_->Post("/Inference", wrong_field);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(body_of(res)["Message"].get<std::string>().find("'file'"), std::string::npos);
+}
+
+TEST_F(ServerTest, BodiesOverTheLimitAre413) {
+  ServerOptions options;
+  options.max_body_bytes = 64 * 1024;
+  start(options);
+  auto res = client_->Post("/Inference", std::string(200 * 1024, 'x'), "image/jpeg");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(body_of(res)["Response"], "ERROR");
+  EXPECT_NE(body_of(res)["Message"].get<std::string>().find("65536"), std::string::npos);
+  // A small image still goes through on the next request.
+  EXPECT_EQ(client_->Post("/Inference", encoded_image(".png"), "image/png")->status, 200);
+}
+
+TEST_F(ServerTest, WrongMethodIs405AndUnknownPathIs404) {
+  start();
+  auto get_inference = client_->Get("/Inference");
+  ASSERT_TRUE(get_inference);
+  EXPECT_EQ(get_inference->status, 405);
+  EXPECT_EQ(get_inference->get_header_value("Allow"), "POST");
+  EXPECT_EQ(body_of(get_inference)["Response"], "ERROR");
+  EXPECT_EQ(client_->Delete("/model")->status, 405);
+  EXPECT_EQ(client_->Put("/health", "", "text/plain")->status, 405);
+  auto missing = client_->Get("/predict");
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_NE(body_of(missing)["Message"].get<std::string>().find("/predict"), std::string::npos);
+}
+
+// ---- limits on clients, concurrency, and the drain on stop
+
+TEST_F(ServerTest, AClientThatStallsMidRequestIsDropped) {
+  ServerOptions options;
+  options.read_timeout_seconds = 1;
+  start(options);
+  const int fd = connect_loopback(port_);
+  send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly a few bytes");
+  const std::string reply = read_until_closed(fd);  // returns once the server gives up on us
+  close(fd);
+  EXPECT_TRUE(reply.empty() || reply.find("HTTP/1.1 4") == 0) << reply;
+  EXPECT_EQ(client_->Get("/health")->status, 200);  // and it still serves others
+}
+
+TEST_F(ServerTest, ConcurrentRequestsAllGetTheirOwnAnswer) {
+  ServerOptions options;
+  options.workers = 4;
+  start(options);
+  const std::string images[2] = {encoded_image(".png", 1), encoded_image(".png", 7)};
+  const json expected[2] = {body_of(client_->Post("/Inference", images[0], "image/png"))["probabilities"],
+                            body_of(client_->Post("/Inference", images[1], "image/png"))["probabilities"]};
+  std::vector<std::future<bool>> results;
+  for (int t = 0; t < 8; ++t)
+    results.push_back(std::async(std::launch::async, [&, t] {
+      httplib::Client client("127.0.0.1", port_);
+      client.set_read_timeout(120);
+      bool all_right = true;
+      for (int i = 0; i < 3; ++i) {
+        auto res = client.Post("/Inference", images[(t + i) % 2], "image/png");
+        all_right = all_right && res && res->status == 200 && body_of(res)["probabilities"] == expected[(t + i) % 2];
+      }
+      return all_right;
+    }));
+  for (auto& r : results) EXPECT_TRUE(r.get());
+}
+
+TEST_F(ServerTest, StopAnswersTheRequestInFlightThenListenReturns) {
+  start();
+  const std::string png = encoded_image(".png");
+  const int fd = connect_loopback(port_);
+  // A first request on a keep-alive connection proves a worker owns the connection; the
+  // second is then in flight (half its body sent) when stop() is called.
+  send_text(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(read_response(fd).rfind("HTTP/1.1 200", 0), 0u);
+  send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: image/png\r\nContent-Length: " +
+                    std::to_string(png.size()) + "\r\n\r\n" + png.substr(0, 100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server_->stop();
+  send_text(fd, png.substr(100));
+  const std::string reply = read_until_closed(fd);
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply.substr(0, 200);
+  EXPECT_NE(reply.find("\"Response\":\"OK\""), std::string::npos);
+  thread_.join();  // listen() has returned
+  // No new connections after the drain.
+  httplib::Client late("127.0.0.1", port_);
+  late.set_connection_timeout(2);
+  EXPECT_FALSE(late.Get("/health"));
+}
+
+}  // namespace
+}  // namespace blastscan
