@@ -87,7 +87,8 @@ cv::Mat augment_image(const cv::Mat& rgb, AugmentOp op, const AugmentRecipe& rec
       return warp(rgb, m, recipe);
     }
     case AugmentOp::rotate: {
-      const cv::Point2f centre(rgb.cols / 2.f, rgb.rows / 2.f);
+      // Pixel centres sit at whole coordinates, so the image's centre is at (W-1)/2, (H-1)/2.
+      const cv::Point2f centre((rgb.cols - 1) / 2.f, (rgb.rows - 1) / 2.f);
       return warp(rgb, cv::getRotationMatrix2D(centre, angle, recipe.rotation_scale), recipe);
     }
   }

@@ -1,0 +1,101 @@
+// prepare's steps on a scratch dataset with bad files among good ones, and TFRecord shards read
+// back record by record and decoded again.
+#include <gtest/gtest.h>
+
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/hash.h"
+#include "common/paths.h"
+#include "data/image.h"
+#include "data/prepare.h"
+#include "data/split.h"
+#include "formats/tf_example.h"
+#include "formats/tfrecord.h"
+#include "synthetic_images.h"
+
+using namespace blastscan;
+using blastscan::testing::write_test_image;
+
+namespace {
+
+fs::path make_dataset(const fs::path& root) {
+  for (int i = 0; i < 6; ++i) {
+    write_test_image(root / "A" / ("a" + std::to_string(i) + ".png"), i);
+    write_test_image(root / "B" / ("b" + std::to_string(i) + ".jpg"), 100 + i);
+  }
+  return root;
+}
+
+}  // namespace
+
+TEST(VerifyImages, BadFilesAreListedWithReasons) {
+  const auto root = make_dataset(blastscan::testing::scratch_dir());
+  auto bytes = read_file(root / "A" / "a0.png");
+  bytes.resize(bytes.size() / 2);
+  write_file_atomic(root / "A" / "a0.png", bytes);
+  write_file_atomic(root / "B" / "garbage.jpg", "not a picture");
+  write_test_image(root / "B" / "tiny.png", 1, 8, 8);
+  Dataset ds = scan_dataset(root);
+  verify_images(ds, 2);
+  EXPECT_EQ(ds.samples.size(), 11u);
+  ASSERT_EQ(ds.skipped.size(), 3u);
+  std::map<std::string, std::string> reasons;
+  for (const auto& s : ds.skipped) reasons[s.path.filename().string()] = s.reason;
+  EXPECT_EQ(reasons["a0.png"], "truncated png (the file ends before its image data)");
+  EXPECT_EQ(reasons["garbage.jpg"], "not an image (JPEG, PNG, TIFF or BMP expected)");
+  EXPECT_EQ(reasons["tiny.png"], "image is 8x8, smaller than the 16-pixel minimum side");
+  for (const auto& s : ds.samples) EXPECT_EQ(s.hash, sha256_file_hex(s.path));
+}
+
+TEST(VerifyImages, AClassWithNoReadableImageIsAnError) {
+  const auto root = blastscan::testing::scratch_dir();
+  write_test_image(root / "A" / "a.png", 1);
+  write_file_atomic(root / "B" / "b.jpg", "junk");
+  Dataset ds = scan_dataset(root);
+  EXPECT_THROW(verify_images(ds), InputError);
+}
+
+TEST(DropDuplicates, KeepsTheFirstByPath) {
+  const auto root = make_dataset(blastscan::testing::scratch_dir());
+  fs::copy_file(root / "A" / "a1.png", root / "A" / "a9.png");
+  fs::copy_file(root / "A" / "a2.png", root / "B" / "z.png");  // same bytes, other class
+  Dataset ds = scan_dataset(root);
+  verify_images(ds);
+  const auto dups = drop_duplicates(ds);
+  ASSERT_EQ(dups.size(), 2u);
+  EXPECT_EQ(dups[0].kept, root / "A" / "a1.png");
+  EXPECT_EQ(dups[0].dropped, root / "A" / "a9.png");
+  EXPECT_EQ(ds.samples.size(), 12u);
+  EXPECT_NE(ds.skipped.back().reason.find("(labelled A there, B here)"), std::string::npos);
+}
+
+TEST(TfRecordShards, RoundTripEveryImage) {
+  const auto root = make_dataset(blastscan::testing::scratch_dir() / "data");
+  Dataset ds = scan_dataset(root);
+  verify_images(ds);
+  split_dataset(ds, 0.5, 50);
+  const auto out = root.parent_path() / "out";
+  const auto shards = write_tfrecord_shards(ds, out, "cells", 3, 50);
+  ASSERT_EQ(shards.size(), 6u);
+  EXPECT_EQ(shards[0].filename(), "cells_train_00000-of-00003.tfrecord");
+  EXPECT_EQ(shards[5].filename(), "cells_validation_00002-of-00003.tfrecord");
+  std::map<std::string, const Sample*> by_hash;
+  for (const auto& s : ds.samples) by_hash[s.hash] = &s;
+  size_t seen = 0;
+  for (const auto& shard : shards) {
+    const bool train = shard.filename().string().starts_with("cells_train");
+    for (const auto& record : read_tfrecord_file(shard)) {
+      const ImageExample ex = parse_image_example(record, shard.string());
+      const Sample* s = by_hash.at(sha256_hex(ex.encoded));
+      EXPECT_EQ(s->split, train ? "train" : "validation");
+      EXPECT_EQ(ex.label, s->label);
+      EXPECT_EQ(ex.format, s->path.extension() == ".jpg" ? "jpg" : "png");
+      EXPECT_EQ(ex.width, 32);
+      EXPECT_EQ(ex.height, 24);
+      EXPECT_EQ(decode_image(ex.encoded, "record").cols, 32);
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 12u);
+  for (const auto& f : fs::directory_iterator(out)) EXPECT_EQ(f.path().extension(), ".tfrecord");  // no temporaries
+}
