@@ -77,8 +77,9 @@ std::string format_table(const std::vector<ImageResult>& results) {
   std::string out;
   char line[1024];
   for (const auto& r : results) {
-    if (!r.prediction) {
-      std::snprintf(line, sizeof line, "ERROR  %s\n", r.error.c_str());
+    if (!r.prediction) {  // the reason goes to stderr, where errors belong on a terminal
+      std::fprintf(stderr, "blastscan: error: %s\n", r.error.c_str());
+      continue;
     } else {
       const auto& p = *r.prediction;
       std::snprintf(line, sizeof line, "%-9s %-12s %.4f %-4s %7.1f ms  %-9s %s\n",

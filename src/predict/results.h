@@ -37,7 +37,8 @@ std::string seed_summary_line(const ResultSummary& summary);
 std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files,
                                         int batch);
 
-// format: "table" (aligned columns and the summary), "json" or "csv".
+// format: "table" (aligned columns and the summary; unreadable images are reported on stderr),
+// "json" or "csv" (error rows in-band).
 std::string format_results(const std::vector<ImageResult>& results, const Model& model, const std::string& format);
 
 }  // namespace blastscan

@@ -1,0 +1,103 @@
+// `blastscan classify` and `blastscan info` end to end: the real binary on real images.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file_io.h"
+#include "cli/model_fixture.h"
+
+namespace blastscan {
+namespace {
+
+using testing::blastscan;
+
+std::string idb(const std::string& name) { return (testing::shared_dir() / "data" / "all_idb2_lowres" / name).string(); }
+
+int count_lines(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+TEST(Classify, TableRowsAndTheSeedsSummary) {
+  std::string out;
+  const std::string images = idb("Im001_1.jpg") + " " + idb("Im002_1.jpg") + " " + idb("Im141_0.jpg");
+  ASSERT_EQ(blastscan("classify --model " + testing::small_model_pb().string() + " " + images, out), 0) << out;
+  // Three rows, each with a verdict (the ALL-IDB names give the true class), then two summary lines.
+  EXPECT_EQ(count_lines(out, "\n"), 3 + 2) << out;
+  EXPECT_EQ(count_lines(out, "correct "), 3) << out;
+  EXPECT_NE(out.find("3 classified"), std::string::npos) << out;
+  EXPECT_NE(out.find(" low confidence: ("), std::string::npos) << out;
+}
+
+TEST(Classify, JsonAndCsvCarryTheSameResults) {
+  std::string json_out, csv_out;
+  const std::string args = "classify --model " + testing::small_model_pb().string() + " --threshold 0.9 " + idb("Im001_1.jpg") + " " + idb("Im141_0.jpg");
+  ASSERT_EQ(blastscan(args + " --format json 2>/dev/null", json_out), 0) << json_out;
+  ASSERT_EQ(blastscan(args + " --format csv 2>/dev/null", csv_out), 0) << csv_out;
+  const auto j = nlohmann::json::parse(json_out);
+  ASSERT_EQ(j["images"].size(), 2u);
+  const auto& first = j["images"][0];
+  EXPECT_EQ(first["true_class"], "ALL");
+  const float confidence = first["confidence"];
+  EXPECT_EQ(first["low_confidence"], confidence < 0.9f);
+  EXPECT_NEAR(float(first["probabilities"]["healthy"]) + float(first["probabilities"]["ALL"]), 1.f, 1e-5);
+  EXPECT_EQ(first["correct"], first["class"] == "ALL");
+  EXPECT_EQ(int(j["summary"]["correct"]) + int(j["summary"]["incorrect"]), 2);
+  EXPECT_EQ(csv_out.rfind("path,class,confidence,", 0), 0u) << csv_out;
+  EXPECT_EQ(count_lines(csv_out, "\n"), 3);
+}
+
+TEST(Classify, OneBadImageIsAnErrorRowAndTheRestAreClassified) {
+  const auto dir = testing::scratch_dir();
+  std::filesystem::copy_file(idb("Im001_1.jpg"), dir / "Im001_1.jpg");
+  write_file_atomic(dir / "Im999_1.jpg", std::string("not a jpeg at all"));
+  std::string out;
+  EXPECT_EQ(blastscan("classify --model " + testing::small_model_pb().string() + " " + dir.string(), out), 2) << out;
+  EXPECT_NE(out.find("blastscan: error: "), std::string::npos) << out;
+  EXPECT_NE(out.find("Im999_1.jpg"), std::string::npos) << out;
+  EXPECT_NE(out.find("1 classified"), std::string::npos) << out;
+}
+
+// Bad input: one line on stderr naming the thing and the problem, a non-zero exit, no crash.
+void expect_clean_failure(const std::string& args, const std::string& needle) {
+  std::string out;
+  // Only stderr is captured: the error line must be there, alone.
+  const int status = testing::run_command("{ " + testing::blastscan_binary().string() + " " + args + " 2>&1 >/dev/null; }", out);
+  EXPECT_EQ(status, 1) << args << "\n" << out;
+  EXPECT_NE(out.find(needle), std::string::npos) << args << "\n" << out;
+  EXPECT_EQ(count_lines(out, "\n"), 1) << args << "\n" << out;
+}
+
+TEST(Classify, BadInputsFailCleanly) {
+  const auto dir = testing::scratch_dir();
+  const std::string model = " --model " + testing::small_model_pb().string() + " ";
+  std::filesystem::create_directories(dir / "empty");
+  expect_clean_failure("classify" + model + (dir / "empty").string(), "empty");
+  expect_clean_failure("classify" + model + (dir / "missing.jpg").string(), "missing.jpg");
+  write_file_atomic(dir / "only.jpg", std::string("\xff\xd8\xff\xe0 truncated"));
+  expect_clean_failure("classify" + model + (dir / "only.jpg").string(), "only.jpg");
+  // Model files: missing, garbage, truncated, a backbone without a head.
+  expect_clean_failure("classify --model " + (dir / "nope.pb").string() + " " + idb("Im001_1.jpg"), "nope.pb");
+  write_file_atomic(dir / "garbage.pb", std::string(1000, '\x07'));
+  expect_clean_failure("classify --model " + (dir / "garbage.pb").string() + " " + idb("Im001_1.jpg"), "garbage.pb");
+  const auto bytes = read_file(testing::small_model_pb());
+  write_file_atomic(dir / "cut.pb", std::span(bytes.data(), bytes.size() / 3));
+  expect_clean_failure("classify --model " + (dir / "cut.pb").string() + " " + idb("Im001_1.jpg"), "cut.pb");
+  expect_clean_failure("classify --model " + testing::backbone_pb().string() + " " + idb("Im001_1.jpg"), "no classification head");
+  expect_clean_failure("classify" + model + "--threshold 2 " + idb("Im001_1.jpg"), "threshold");
+}
+
+TEST(Info, DescribesTheModel) {
+  std::string out;
+  ASSERT_EQ(blastscan("info " + testing::small_model_pb().string(), out), 0) << out;
+  EXPECT_NE(out.find("end point:      Mixed_5b (35x35x256)"), std::string::npos) << out;
+  EXPECT_NE(out.find("0:healthy, 1:ALL (ALL)"), std::string::npos) << out;
+  EXPECT_NE(out.find("InceptionV3/Predictions/Softmax"), std::string::npos) << out;
+  EXPECT_NE(out.find("parameters:"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace blastscan
