@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "base/file_io.h"
 #include "cli/model_fixture.h"
@@ -88,6 +89,34 @@ TEST(Classify, BadInputsFailCleanly) {
   expect_clean_failure("classify --model " + (dir / "cut.pb").string() + " " + idb("Im001_1.jpg"), "cut.pb");
   expect_clean_failure("classify --model " + testing::backbone_pb().string() + " " + idb("Im001_1.jpg"), "no classification head");
   expect_clean_failure("classify" + model + "--threshold 2 " + idb("Im001_1.jpg"), "threshold");
+}
+
+TEST(Classify, GrayscaleRgbaAnd16BitImagesAreClassified) {
+  const auto dir = testing::scratch_dir();
+  cv::Mat gray(60, 70, CV_8UC1, cv::Scalar(90)), rgba(60, 70, CV_8UC4, cv::Scalar(10, 200, 30, 128)),
+      deep(60, 70, CV_16UC3, cv::Scalar(1000, 40000, 65535));
+  ASSERT_TRUE(cv::imwrite((dir / "gray.png").string(), gray));
+  ASSERT_TRUE(cv::imwrite((dir / "rgba.png").string(), rgba));
+  ASSERT_TRUE(cv::imwrite((dir / "deep.png").string(), deep));
+  ASSERT_TRUE(cv::imwrite((dir / "gray.tiff").string(), gray));
+  std::string out;
+  EXPECT_EQ(blastscan("classify --model " + testing::small_model_pb().string() + " " + dir.string(), out), 0) << out;
+  EXPECT_NE(out.find("4 classified"), std::string::npos) << out;
+}
+
+TEST(Classify, TinyAndHugeImagesAreRefused) {
+  const auto dir = testing::scratch_dir();
+  const std::string model = " --model " + testing::small_model_pb().string() + " ";
+  ASSERT_TRUE(cv::imwrite((dir / "tiny.png").string(), cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3))));
+  expect_clean_failure("classify" + model + (dir / "tiny.png").string(), "tiny.png");
+  // A real PNG whose header claims 20000x20000: refused from the header, before decoding.
+  std::vector<uint8_t> png;
+  cv::imencode(".png", cv::Mat(32, 32, CV_8UC3, cv::Scalar(5, 6, 7)), png);
+  for (int offset : {16, 20}) {  // IHDR width, height (big-endian)
+    png[size_t(offset) + 0] = 0, png[size_t(offset) + 1] = 0, png[size_t(offset) + 2] = 0x4e, png[size_t(offset) + 3] = 0x20;
+  }
+  write_file_atomic(dir / "huge.png", png);
+  expect_clean_failure("classify" + model + (dir / "huge.png").string(), "huge.png");
 }
 
 TEST(Info, DescribesTheModel) {
