@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs the whole test suite twice: the Release build, then
+# a build with AddressSanitizer + UndefinedBehaviorSanitizer. The shared weights and data are
+# read from $BLASTSCAN_SHARED (default: ../shared beside the checkout).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export BLASTSCAN_SHARED=${BLASTSCAN_SHARED:-$(cd "$root/.." && pwd)/shared}
+bash "$root/scripts/setup.sh"
+jobs=$(nproc)
+
+echo "== Release build and tests"
+bash "$root/scripts/build.sh" "$root/build"
+ctest --test-dir "$root/build" -j"$jobs" --output-on-failure --timeout 900
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+bash "$root/scripts/build.sh" "$root/build-asan" -DBLASTSCAN_SANITIZE=ON -DBLASTSCAN_BENCH=OFF
+# oneDNN and OpenMP are not instrumented; their JIT code and thread pools trip LSan's leak
+# heuristics at exit, so leak checking is off and every other ASan/UBSan check stays on.
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$root/build-asan" -j"$jobs" --output-on-failure --timeout 1800
