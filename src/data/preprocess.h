@@ -30,7 +30,9 @@ void preprocess_inception(const cv::Mat& rgb, int size, float* dst);
 void preprocess_whole(const cv::Mat& rgb, int size, float* dst);
 
 // TF-Slim's training distortions (preprocess_for_train, fast_mode=False, color ordering drawn
-// from the four TF-Slim orderings). Defaults are TF-Slim's.
+// from the four TF-Slim orderings). Defaults are TF-Slim's, with one difference: TF-Slim also
+// passes min_object_covered=0.1 for the whole-image box, which lifts its smallest crop from the
+// stated 5% to 10% of the area; we keep the 5%-100% range as stated.
 struct Distortions {
   double min_area = 0.05, max_area = 1.0;       // of the image area
   double min_aspect = 3.0 / 4, max_aspect = 4.0 / 3;  // width / height

@@ -2,6 +2,8 @@
 // stay, every output names its source, and an unsplit dataset is refused.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "base/file_io.h"
@@ -19,7 +21,6 @@ std::string run(const std::string& args, int& status) {
   status = bt::run_command(bt::blastscan_binary().string() + " " + args, out);
   return out;
 }
-
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "common/paths.h"
 #include "data/image.h"
 #include "data/image_header.h"
+#include "data/preprocess.h"
 
 using namespace blastscan;
 
@@ -95,6 +96,10 @@ TEST(DecodeImage, LargeSlideDecodes) {
   const cv::Mat out = decode_image(encode(slide, ".jpg"), "slide");
   EXPECT_EQ(out.cols, 2592);
   EXPECT_EQ(out.rows, 1944);
+  std::vector<float> tensor(299 * 299 * 3);
+  preprocess_inception(out, 299, tensor.data());
+  EXPECT_NEAR(tensor[0], 200 / 127.5 - 1, 0.02);  // R of BGR (90, 60, 200), JPEG-rounded
+  EXPECT_NEAR(tensor[2], 90 / 127.5 - 1, 0.02);
 }
 
 TEST(DecodeImage, TruncatedFilesAreRefused) {
