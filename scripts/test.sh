@@ -14,7 +14,5 @@ ctest --test-dir "$root/build" -j"$jobs" --output-on-failure --timeout 900
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 bash "$root/scripts/build.sh" "$root/build-asan" -DBLASTSCAN_SANITIZE=ON -DBLASTSCAN_BENCH=OFF
-# oneDNN and OpenMP are not instrumented; their JIT code and thread pools trip LSan's leak
-# heuristics at exit, so leak checking is off and every other ASan/UBSan check stays on.
-ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" -j"$jobs" --output-on-failure --timeout 1800
