@@ -309,17 +309,10 @@ Model parse_graphdef(std::span<const uint8_t> bytes, const std::string& name, co
   model.endpoint = choose_endpoint(g, options.endpoint);
   const auto layers = inception_v3_layers(model.endpoint);
   check_ops(g, layers);
-  const auto shapes = infer_shapes(layers, 299);
-  std::map<std::string, int> channels{{"input", 3}};
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const Layer& l = layers[i];
-    channels[l.name] = shapes[i].C;
-    if (l.kind != LayerKind::Conv) continue;
-    model.convs[l.name] = read_conv(g, l.name, {l.KH, l.KW, channels.at(l.inputs[0]), l.OC});
-  }
+  for (const auto& c : conv_shapes(layers)) model.convs[c.layer->name] = read_conv(g, c.layer->name, {c.KH, c.KW, c.IC, c.OC});
 
   if (auto weights = g.constant(kHeadScope + "/weights")) {
-    const int64_t C = shapes.back().C;
+    const int64_t C = infer_shapes(layers, 299).back().C;
     if (weights->shape.size() != 4 || weights->dim(0) != 1 || weights->dim(1) != 1 || weights->dim(2) != C) {
       // A head for a deeper end point than the one asked for is of no use here.
       if (options.endpoint != "auto") return read_metadata(g, model), model;

@@ -148,6 +148,18 @@ std::vector<Layer> inception_v3_layers(const std::string& final_endpoint) {
   return layers;
 }
 
+std::vector<ConvShape> conv_shapes(const std::vector<Layer>& layers) {
+  const auto shapes = infer_shapes(layers, 299);  // channel counts do not depend on the image size
+  std::map<std::string, int> channels{{"input", 3}};
+  std::vector<ConvShape> convs;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const Layer& l = layers[i];
+    channels[l.name] = shapes[i].C;
+    if (l.kind == LayerKind::Conv) convs.push_back({&l, l.KH, l.KW, channels.at(l.inputs[0]), l.OC});
+  }
+  return convs;
+}
+
 int output_size(int in, int kernel, int stride, Padding padding) {
   return padding == Padding::Same ? (in + stride - 1) / stride : (in - kernel) / stride + 1;
 }

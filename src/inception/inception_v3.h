@@ -31,6 +31,13 @@ std::vector<Layer> inception_v3_layers(const std::string& final_endpoint);
 struct LayerShape { int H = 0, W = 0, C = 0; };
 std::vector<LayerShape> infer_shapes(const std::vector<Layer>& layers, int image_size);
 
+// The HWIO weight shape [KH,KW,IC,OC] of every conv in `layers`, in graph order.
+struct ConvShape {
+  const Layer* layer;
+  int KH, KW, IC, OC;
+};
+std::vector<ConvShape> conv_shapes(const std::vector<Layer>& layers);
+
 // Output spatial size of a conv/pool along one axis under TF's padding rules.
 int output_size(int in, int kernel, int stride, Padding padding);
 // TF "SAME": total padding, with the extra pixel at the bottom/right.

@@ -23,18 +23,11 @@ Model make_random_model(const std::string& endpoint, int num_classes, unsigned s
   Model model;
   model.endpoint = endpoint;
   const auto layers = inception_v3_layers(endpoint);
-  const auto shapes = infer_shapes(layers, 299);
-  std::map<std::string, int> channels{{"input", 3}};
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const Layer& l = layers[i];
-    channels[l.name] = shapes[i].C;
-    if (l.kind != LayerKind::Conv) continue;
-    const int IC = channels.at(l.inputs[0]);
-    model.convs[l.name] = {random_tensor({l.KH, l.KW, IC, l.OC}, std::sqrt(2.f / float(l.KH * l.KW * IC)), rng),
-                           random_tensor({l.OC}, 0.05f, rng)};
-  }
+  for (const auto& c : conv_shapes(layers))
+    model.convs[c.layer->name] = {random_tensor({c.KH, c.KW, c.IC, c.OC}, std::sqrt(2.f / float(c.KH * c.KW * c.IC)), rng),
+                                  random_tensor({c.OC}, 0.05f, rng)};
   if (num_classes > 0) {
-    const int C = shapes.back().C;
+    const int C = infer_shapes(layers, 299).back().C;
     model.head = Head{random_tensor({1, 1, C, num_classes}, std::sqrt(1.f / float(C)), rng),
                       random_tensor({num_classes}, 0.05f, rng)};
     for (int k = 0; k < num_classes; ++k) model.classes.push_back("class" + std::to_string(k));
