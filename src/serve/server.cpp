@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
 #include "base/error.h"
@@ -97,6 +98,12 @@ struct Server::Impl {
     http.set_write_timeout(options.write_timeout_seconds);
     http.set_keep_alive_timeout(options.keep_alive_seconds);
     http.set_tcp_nodelay(true);
+    // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server bind the same
+    // port and silently share its traffic; keep only SO_REUSEADDR (quick restarts).
+    http.set_socket_options([](socket_t sock) {
+      const int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
   }
 
   // Every handler runs inside this: exceptions become JSON errors, and the handler's time goes

@@ -5,9 +5,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <future>
@@ -17,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "common/raw_http.h"
 #include "data/image.h"
 #include "inception/random_model.h"
 #include "serve/server.h"
@@ -25,6 +23,7 @@ namespace blastscan {
 namespace {
 
 using nlohmann::json;
+using namespace blastscan::testing;
 
 Model two_class_model() {
   Model model = make_random_model("Conv2d_2a_3x3", 2, 17);
@@ -72,44 +71,6 @@ class ServerTest : public ::testing::Test {
   int port_ = 0;
   std::unique_ptr<httplib::Client> client_;
 };
-
-// ---- a raw socket, for clients that misbehave on purpose
-
-int connect_loopback(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(uint16_t(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  timeval guard{60, 0};  // a hang guard, not a timing assertion
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard);
-  return fd;
-}
-
-void send_text(int fd, const std::string& text) {
-  ASSERT_EQ(send(fd, text.data(), text.size(), MSG_NOSIGNAL), ssize_t(text.size()));
-}
-
-// Everything the server sends until it closes the connection (or the guard expires).
-std::string read_until_closed(int fd) {
-  std::string all;
-  char buf[4096];
-  ssize_t n;
-  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, size_t(n));
-  return all;
-}
-
-// One response on a keep-alive connection: headers, then Content-Length bytes of body.
-std::string read_response(int fd) {
-  std::string all;
-  char c;
-  while (all.find("\r\n\r\n") == std::string::npos && recv(fd, &c, 1, 0) == 1) all += c;
-  std::smatch length;
-  if (!std::regex_search(all, length, std::regex("Content-Length: ([0-9]+)"))) return all;
-  for (size_t left = std::stoul(length[1]); left > 0 && recv(fd, &c, 1, 0) == 1; --left) all += c;
-  return all;
-}
 
 // ---- endpoints
 
@@ -258,7 +219,7 @@ TEST_F(ServerTest, AClientThatStallsMidRequestIsDropped) {
   options.read_timeout_seconds = 1;
   start(options);
   const int fd = connect_loopback(port_);
-  send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly a few bytes");
+  ASSERT_TRUE(send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly a few bytes"));
   const std::string reply = read_until_closed(fd);  // returns once the server gives up on us
   close(fd);
   EXPECT_TRUE(reply.empty() || reply.find("HTTP/1.1 4") == 0) << reply;
@@ -293,13 +254,13 @@ TEST_F(ServerTest, StopAnswersTheRequestInFlightThenListenReturns) {
   const int fd = connect_loopback(port_);
   // A first request on a keep-alive connection proves a worker owns the connection; the
   // second is then in flight (half its body sent) when stop() is called.
-  send_text(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(send_text(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(read_response(fd).rfind("HTTP/1.1 200", 0), 0u);
-  send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: image/png\r\nContent-Length: " +
-                    std::to_string(png.size()) + "\r\n\r\n" + png.substr(0, 100));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: image/png\r\nContent-Length: " +
+                    std::to_string(png.size()) + "\r\n\r\n" + png.substr(0, 100)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lets the worker start on it
   server_->stop();
-  send_text(fd, png.substr(100));
+  ASSERT_TRUE(send_text(fd, png.substr(100)));
   const std::string reply = read_until_closed(fd);
   close(fd);
   EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply.substr(0, 200);
