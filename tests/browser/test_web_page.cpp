@@ -1,0 +1,165 @@
+// The web page in a real browser: Debian's headless Chromium, driven over WebDriver (plain
+// HTTP + JSON to chromedriver, so no test framework from outside the distribution) against
+// the server on a loopback port. Chromium gets no network: every host name except 127.0.0.1
+// fails to resolve, and background services are off. The test uploads a shared blood-smear
+// image, checks the class the page shows against a Predictor run directly on the same file,
+// checks one bar per class and the LOW warning, saves a screenshot as an artifact
+// (<build>/test-scratch/WebPage.*/web_page.png), then shows an error for a file that is no image.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file_io.h"
+#include "common/child_process.h"
+#include "common/paths.h"
+#include "data/image.h"
+#include "inception/random_model.h"
+#include "serve/server.h"
+
+namespace blastscan {
+namespace {
+
+using nlohmann::json;
+using namespace blastscan::testing;
+namespace fs = std::filesystem;
+
+const fs::path kChromium = "/usr/bin/chromium";
+const fs::path kChromedriver = "/usr/bin/chromedriver";
+constexpr const char* kElementKey = "element-6066-11e4-a52e-4f735466cecf";  // W3C WebDriver
+
+// A W3C WebDriver session on a chromedriver child process.
+class Browser {
+ public:
+  explicit Browser(const fs::path& dir) {
+    const int port = free_tcp_port();
+    driver_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{kChromedriver.string(), "--port=" + std::to_string(port)}, dir / "chromedriver.log");
+    if (!driver_->wait_for_log("started successfully", std::chrono::seconds(60)))
+      throw std::runtime_error("chromedriver did not start: " + driver_->log_text());
+    http_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+    http_->set_read_timeout(120);
+    const json args = {"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                       "--disable-quic", "--no-first-run", "--window-size=1200,900",
+                       "--user-data-dir=" + (dir / "chromium-profile").string(),
+                       // No network: names other than the loopback address do not resolve.
+                       "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"};
+    const json caps = {{"capabilities",
+                        {{"alwaysMatch", {{"browserName", "chrome"},
+                                          {"goog:chromeOptions", {{"binary", kChromium.string()}, {"args", args}}}}}}}};
+    session_ = call("POST", "/session", caps).at("sessionId");
+  }
+  ~Browser() {
+    if (!session_.empty()) http_->Delete("/session/" + session_);
+    driver_->stop(SIGTERM);
+  }
+
+  json call(const std::string& method, const std::string& path, const json& body = json::object()) {
+    const auto res = method == "GET" ? http_->Get(path) : http_->Post(path, body.dump(), "application/json");
+    if (!res) throw std::runtime_error("chromedriver unreachable: " + path);
+    const json answer = json::parse(res->body);
+    if (res->status != 200) throw std::runtime_error("WebDriver " + path + ": " + res->body);
+    return answer.at("value");
+  }
+  json in_session(const std::string& method, const std::string& path, const json& body = json::object()) {
+    return call(method, "/session/" + session_ + path, body);
+  }
+  void open(const std::string& url) { in_session("POST", "/url", {{"url", url}}); }
+  json script(const std::string& js) { return in_session("POST", "/execute/sync", {{"script", js}, {"args", json::array()}}); }
+  std::string element(const std::string& css) {
+    return in_session("POST", "/element", {{"using", "css selector"}, {"value", css}}).at(kElementKey);
+  }
+  void choose_file(const std::string& css, const fs::path& file) {
+    in_session("POST", "/element/" + element(css) + "/value", {{"text", fs::absolute(file).string()}});
+  }
+  // Polls a JS expression until it is true; a hang guard, not a timing assertion.
+  bool wait_until(const std::string& js_condition) {
+    for (int i = 0; i < 600; ++i) {
+      if (script("return !!(" + js_condition + ");").get<bool>()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+  std::vector<uint8_t> screenshot_png() {
+    const std::string b64 = in_session("GET", "/screenshot");
+    std::vector<uint8_t> png(b64.size());
+    const int n = EVP_DecodeBlock(png.data(), reinterpret_cast<const unsigned char*>(b64.data()), int(b64.size()));
+    png.resize(size_t(std::max(n, 0)) - std::count(b64.end() - 2, b64.end(), '='));  // EVP pads with zeros
+    return png;
+  }
+
+ private:
+  std::unique_ptr<ChildProcess> driver_;
+  std::unique_ptr<httplib::Client> http_;
+  std::string session_;
+};
+
+Model two_class_model() {
+  Model model = make_random_model("Conv2d_2a_3x3", 2, 5);
+  model.classes = {"healthy", "ALL"};
+  model.positive = {"ALL"};
+  return model;
+}
+
+TEST(WebPage, ShowsTheClassBarsAndWarningForAnUploadedImageWithoutNetwork) {
+  if (!fs::exists(kChromium) || !fs::exists(kChromedriver))
+    GTEST_SKIP() << "needs Debian's chromium and chromium-driver (scripts/setup.sh installs them)";
+  const fs::path dir = scratch_dir();
+  const fs::path image = shared_dir() / "data" / "taleqani" / "Pro" / "WBC-Malignant-Pro-001.jpg";
+  // A threshold this high makes the answer LOW, so the warning is on the page (and in the screenshot).
+  const PredictorOptions options{.threshold = 0.999f, .threads = 1};
+  const Prediction expected = Predictor(two_class_model(), options).predict(load_image(image));
+  ASSERT_TRUE(expected.low_confidence) << expected.confidence;
+
+  ServerOptions server_options;
+  server_options.port = 0;
+  Server server(server_options);
+  const int port = server.bind();
+  server.set_model(std::make_shared<ServedModel>(two_class_model(), options, "m.pb", "sha"));
+  std::thread serving([&] { server.listen(); });
+
+  {
+    Browser browser(dir);
+    browser.open("http://127.0.0.1:" + std::to_string(port) + "/");
+    ASSERT_TRUE(browser.wait_until("document.getElementById('model').textContent.includes('healthy, ALL')"))
+        << browser.script("return document.getElementById('model').textContent;");
+
+    browser.choose_file("#file", image);
+    ASSERT_TRUE(browser.wait_until("['done', 'error'].includes(document.body.dataset.state)"));
+    EXPECT_EQ(browser.script("return document.body.dataset.state;"), "done")
+        << browser.script("return document.getElementById('error').textContent;");
+    EXPECT_EQ(browser.script("return document.getElementById('result-class').textContent;"), expected.label);
+    EXPECT_EQ(browser.script("return document.getElementById('verdict').textContent;"),
+              expected.positive ? "ALL detected" : "ALL not detected");
+    EXPECT_EQ(browser.script("return document.querySelectorAll('#bars .bar').length;"), 2);
+    EXPECT_EQ(browser.script("return document.querySelector('#bars .bar.top').dataset.class;"), expected.label);
+    EXPECT_EQ(browser.script("return getComputedStyle(document.getElementById('low')).display;"), "block");
+    EXPECT_EQ(browser.script("return document.getElementById('preview').naturalWidth;"), 224);  // the image is shown
+
+    const std::vector<uint8_t> png = browser.screenshot_png();
+    ASSERT_GT(png.size(), 8u);
+    EXPECT_EQ(std::string(png.begin() + 1, png.begin() + 4), "PNG");
+    write_file_atomic(dir / "web_page.png", png);
+    std::cout << "screenshot: " << (dir / "web_page.png").string() << "\n";
+
+    // A file that is not an image: the server's reason is shown.
+    std::ofstream(dir / "notes.jpg") << "not an image";
+    browser.choose_file("#file", dir / "notes.jpg");
+    ASSERT_TRUE(browser.wait_until("document.body.dataset.state === 'error'"));
+    EXPECT_NE(browser.script("return document.getElementById('error').textContent;").get<std::string>().find("not an image"),
+              std::string::npos);
+  }
+  server.stop();
+  serving.join();
+}
+
+}  // namespace
+}  // namespace blastscan
