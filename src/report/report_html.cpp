@@ -43,7 +43,10 @@ std::string per_class_table(const Metrics& m) {
 
 // One-vs-rest curves; with two classes the second class's curve says it all.
 std::string roc_chart(const Metrics& m, const std::string& title) {
-  LineChart chart{title, "false positive rate (1 - specificity)", "true positive rate (sensitivity)"};
+  LineChart chart;
+  chart.title = title;
+  chart.x_label = "false positive rate (1 - specificity)";
+  chart.y_label = "true positive rate (sensitivity)";
   chart.x_min = chart.y_min = 0;
   chart.x_max = chart.y_max = 1;
   chart.diagonal = true;

@@ -112,7 +112,9 @@ std::string confusion_matrix_svg(const std::vector<std::vector<size_t>>& m, cons
                   std::to_string(height) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   s += "<text x=\"" + num(L + size / 2) + "\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">"
-       "Confusion matrix (rows: true, columns: predicted)</text>\n";
+       "Confusion matrix</text>\n";
+  s += "<text x=\"" + num(L + size / 2) + "\" y=\"" + num(T + size + 36) + "\" text-anchor=\"middle\">predicted class</text>\n";
+  s += "<text transform=\"translate(14," + num(T + size / 2) + ") rotate(-90)\" text-anchor=\"middle\">true class</text>\n";
   for (size_t i = 0; i < K; ++i) {
     size_t row_total = 0;
     for (size_t j = 0; j < K; ++j) row_total += m[i][j];
@@ -146,8 +148,14 @@ std::string training_curves_svg(const std::vector<EpochMetrics>& history) {
     train_acc.y.push_back(e.train_accuracy);
     val_acc.y.push_back(e.val_accuracy);
   }
-  const LineChart loss{"Loss", "epoch", "cross-entropy", {train_loss, val_loss}};
-  const LineChart acc{"Accuracy", "epoch", "accuracy", {train_acc, val_acc}};
+  LineChart loss, acc;
+  loss.title = "Loss";
+  acc.title = "Accuracy";
+  loss.x_label = acc.x_label = "epoch";
+  loss.y_label = "cross-entropy";
+  acc.y_label = "accuracy";
+  loss.series = {train_loss, val_loss};
+  acc.series = {train_acc, val_acc};
   // Two charts side by side in one SVG: nested <svg> elements positioned with x.
   std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(loss.width + acc.width) +
                   "\" height=\"" + std::to_string(loss.height) + "\">\n";

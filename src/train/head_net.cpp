@@ -77,4 +77,12 @@ void load_model_head(HeadNet& net, const Head& head) {
   std::copy(head.biases.data.begin(), head.biases.data.end(), net.b());
 }
 
+HeadNet head_net_for_inference(const Head& head, int max_batch) {
+  if (head.weights.shape.size() != 4) throw InputError("head: weights shape " + to_string(head.weights.shape) + ", expected [1,1,C,K]");
+  Rng unused(0);
+  HeadNet net = make_head_net(static_cast<int>(head.weights.dim(2)), head.num_classes(), max_batch, 1.f, 0.f, unused);
+  load_model_head(net, head);
+  return net;
+}
+
 }  // namespace blastscan

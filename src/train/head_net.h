@@ -52,5 +52,7 @@ void head_backward(HeadNet& net, const int* labels, const float* sample_weight);
 // The head as a model part (HWIO [1,1,C,K] weights) and back.
 Head to_model_head(const HeadNet& net);
 void load_model_head(HeadNet& net, const Head& head);
+// A HeadNet holding a trained model's head, for inference in batches of max_batch.
+HeadNet head_net_for_inference(const Head& head, int max_batch);
 
 }  // namespace blastscan

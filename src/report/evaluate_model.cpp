@@ -1,0 +1,110 @@
+#include "report/evaluate_model.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/hash.h"
+#include "data/image.h"
+#include "train/head_net.h"
+
+namespace blastscan {
+
+namespace {
+
+std::string iso_time_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// A square JPEG of the whole image, small enough to inline dozens in one page.
+std::string make_thumbnail_jpeg(const std::filesystem::path& path, int side = 150) {
+  const cv::Mat rgb = load_image(path);
+  cv::Mat small, bgr;
+  cv::resize(rgb, small, cv::Size(side, side), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(small, bgr, cv::COLOR_RGB2BGR);
+  std::vector<uint8_t> jpeg;
+  cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
+  return {jpeg.begin(), jpeg.end()};
+}
+
+void check_positive(const std::vector<std::string>& positive, const std::vector<std::string>& classes) {
+  for (const auto& name : positive)
+    if (std::find(classes.begin(), classes.end(), name) == classes.end())
+      throw InputError("--positive: the model has no class named '" + name + "'");
+}
+
+}  // namespace
+
+std::vector<EpochMetrics> load_training_history(const std::filesystem::path& run_dir) {
+  std::vector<EpochMetrics> history;
+  const auto card_path = run_dir / "model_card.json";
+  if (run_dir.empty() || !std::filesystem::exists(card_path)) return history;
+  const auto card = nlohmann::json::parse(read_text_file(card_path), nullptr, false);
+  if (card.is_discarded() || !card.contains("history") || !card["history"].is_array())
+    throw InputError(card_path.string() + ": not a blastscan model card");
+  for (const auto& e : card["history"]) {
+    EpochMetrics m;
+    m.epoch = e.value("epoch", 0);
+    m.learning_rate = e.value("learning_rate", 0.f);
+    m.train_loss = e.value("train_loss", 0.f);
+    m.train_accuracy = e.value("train_accuracy", 0.f);
+    m.val_loss = e.value("val_loss", 0.f);
+    m.val_accuracy = e.value("val_accuracy", 0.f);
+    history.push_back(m);
+  }
+  return history;
+}
+
+EvaluationReport evaluate_model(const Model& model, const Dataset& images, const EvaluateRequest& request,
+                                ExtractStats* stats) {
+  if (!model.head) throw InputError(request.model_path.string() + ": the model has no classification head");
+  if (images.classes != model.classes)
+    throw InputError(request.data_name + ": classes differ from the model's (the data's labels must name the model's classes in the same order)");
+  EvaluationReport r;
+  r.model = request.model_path.string();
+  r.model_sha256 = sha256_file_hex(request.model_path);
+  r.data = request.data_name;
+  r.split = request.split;
+  r.created = iso_time_now();
+  r.threshold = request.threshold;
+  r.classes = model.classes;
+  check_positive(request.positive, model.classes);
+  r.positive = request.positive.empty() ? model.positive : request.positive;
+
+  std::vector<std::filesystem::path> paths;
+  for (const auto& s : images.samples) paths.push_back(s.path);
+  ExtractOptions extract = request.extract;
+  extract.distortions = 0;
+  const std::vector<float> features = extract_features(model, paths, extract, stats);
+
+  HeadNet head = head_net_for_inference(*model.head, 64);
+  const size_t K = r.classes.size(), C = size_t(head.C);
+  for (size_t first = 0; first < paths.size(); first += 64) {
+    const int B = int(std::min<size_t>(64, paths.size() - first));
+    head_forward(head, features.data() + first * C, nullptr, nullptr, B, false, nullptr);
+    for (int n = 0; n < B; ++n) {
+      const float* p = head.probs.data() + size_t(n) * K;
+      ImageResult image;
+      image.path = paths[first + size_t(n)].string();
+      image.label = images.samples[first + size_t(n)].label;
+      image.predicted = int(std::max_element(p, p + K) - p);
+      image.confidence = p[image.predicted];
+      image.probabilities.assign(p, p + K);
+      r.images.push_back(std::move(image));
+    }
+  }
+  for (auto& image : r.images)
+    if (image.label != image.predicted) image.thumbnail_jpeg = make_thumbnail_jpeg(image.path);
+  r.history = load_training_history(request.run_dir);
+  compute_report_metrics(r);
+  return r;
+}
+
+}  // namespace blastscan

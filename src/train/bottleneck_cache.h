@@ -1,0 +1,44 @@
+// Bottleneck features on disk, so the backbone runs once per image view, ever: a later train
+// run, another head, or `evaluate` reads them back. One small file per (image, view) under
+//   CACHE/<backbone id>/<ab>/<entry key>.bin
+// where the backbone id hashes the backbone's weights (not its file: a trained model.pb holds
+// the same backbone as the ImageNet .pb and shares its cache), its end point, the
+// preprocessing and the input size, and the entry key hashes the image's bytes and the view
+// ("eval", or the distortion seed and index). Each file carries a CRC-32C of its floats: a
+// truncated or corrupted entry is reported as missing, recomputed and rewritten, never trusted.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "inception/model.h"
+
+namespace blastscan {
+
+// Identifies what a feature vector depends on besides the image. image_size: network input side.
+std::string backbone_id(const Model& model, int image_size);
+
+// The default cache folder: $BLASTSCAN_CACHE, else $XDG_CACHE_HOME/blastscan/bottlenecks, else
+// ~/.cache/blastscan/bottlenecks.
+std::filesystem::path default_cache_dir();
+
+class BottleneckCache {
+ public:
+  // C: feature length; every entry must have it.
+  BottleneckCache(const std::filesystem::path& root, const std::string& backbone_id, int C);
+
+  static std::string entry_key(const std::string& image_sha256, const std::string& view);
+  // The stored features, or nothing when absent, truncated or corrupt.
+  std::optional<std::vector<float>> load(const std::string& key) const;
+  // Written atomically.
+  void store(const std::string& key, const float* features) const;
+  std::filesystem::path entry_path(const std::string& key) const;
+  int feature_dim() const { return C_; }
+
+ private:
+  std::filesystem::path dir_;
+  int C_;
+};
+
+}  // namespace blastscan

@@ -1,0 +1,192 @@
+#include "train/feature_extractor.h"
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "base/file_io.h"
+#include "base/hash.h"
+#include "base/progress.h"
+#include "data/image.h"
+#include "data/parallel.h"
+#include "data/preprocess.h"
+#include "inception/inception_v3.h"
+#include "inception/network.h"
+#include "predict/predictor.h"
+#include "train/bottleneck_cache.h"
+
+namespace blastscan {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct ViewRef {
+  size_t image;
+  int view;
+};
+
+// A preprocessed batch on its way from the decoding thread to the network.
+struct Batch {
+  std::vector<ViewRef> refs;
+  std::vector<float> input;  // [refs.size(), S, S, 3]
+};
+
+// Version the distortion recipe: a change to it must not reuse old cached views.
+std::string view_name(int view, uint64_t seed) {
+  return view == 0 ? "eval" : "distort-v1:seed=" + std::to_string(seed) + ":view=" + std::to_string(view);
+}
+
+void preprocess_view(const Model& model, const cv::Mat& rgb, const std::string& image_sha256, int view,
+                     const ExtractOptions& o, float* dst) {
+  if (view == 0) return preprocess_for_model(model, rgb, o.image_size, dst);
+  // std::seed_seq's mixing is specified by the standard: the same view on every platform.
+  std::vector<uint32_t> words;
+  for (size_t i = 0; i + 8 <= 32; i += 8) words.push_back(uint32_t(std::stoul(image_sha256.substr(i, 8), nullptr, 16)));
+  words.insert(words.end(), {uint32_t(o.seed), uint32_t(o.seed >> 32), uint32_t(view)});
+  std::seed_seq seq(words.begin(), words.end());
+  std::mt19937 rng(seq);
+  preprocess_inception_train(rgb, o.image_size, rng, dst);
+}
+
+// Producer/consumer hand-off of at most `capacity` batches; close() ends it from either side.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  bool push(Batch batch) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return closed_ || queue_.size() < capacity_; });
+    if (closed_) return false;
+    queue_.push_back(std::move(batch));
+    cv_.notify_all();
+    return true;
+  }
+  std::optional<Batch> pop() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+    if (queue_.empty()) return std::nullopt;
+    Batch b = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return b;
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+int feature_dim(const Model& model) {
+  std::map<std::string, int> channels{{"input", 3}};
+  int last = 0;
+  for (const Layer& layer : inception_v3_layers(model.endpoint)) {
+    int c = 0;
+    if (layer.kind == LayerKind::Conv) c = layer.OC;
+    else if (layer.kind == LayerKind::Concat)
+      for (const auto& in : layer.inputs) c += channels.at(in);
+    else c = channels.at(layer.inputs.at(0));
+    channels[layer.name] = last = c;
+  }
+  return last;
+}
+
+std::vector<float> extract_features(const Model& model, const std::vector<std::filesystem::path>& images,
+                                    const ExtractOptions& o, ExtractStats* stats) {
+  const auto start = Clock::now();
+  const int C = feature_dim(model), views = 1 + o.distortions;
+  const BottleneckCache cache(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir,
+                              backbone_id(model, o.image_size), C);
+  std::vector<float> features(images.size() * size_t(views) * size_t(C));
+  auto row = [&](const ViewRef& r) { return features.data() + (r.image * size_t(views) + size_t(r.view)) * size_t(C); };
+
+  // Hash every image's bytes and read what the cache has; the rest is to compute.
+  std::vector<std::string> hashes(images.size());
+  std::vector<std::vector<uint8_t>> missing_flags(images.size(), std::vector<uint8_t>(size_t(views), 0));
+  parallel_for(images.size(), o.threads, [&](size_t i) {
+    hashes[i] = sha256_hex(read_file(images[i]));
+    for (int v = 0; v < views; ++v) {
+      const auto cached = cache.load(BottleneckCache::entry_key(hashes[i], view_name(v, o.seed)));
+      if (cached) std::memcpy(row({i, v}), cached->data(), size_t(C) * sizeof(float));
+      else missing_flags[i][size_t(v)] = 1;
+    }
+  });
+  std::vector<ViewRef> todo;
+  for (size_t i = 0; i < images.size(); ++i)
+    for (int v = 0; v < views; ++v)
+      if (missing_flags[i][size_t(v)]) todo.push_back({i, v});
+
+  ExtractStats s;
+  s.views = images.size() * size_t(views);
+  s.computed = todo.size();
+  s.cached = s.views - s.computed;
+  if (!todo.empty()) {
+    const auto compute_start = Clock::now();
+    Model backbone = model;
+    backbone.head.reset();  // features only
+    Network network(backbone, {.batch = o.batch, .image_size = o.image_size, .threads = o.threads});
+    const size_t image_floats = size_t(o.image_size) * size_t(o.image_size) * 3;
+
+    BatchQueue queue(2);
+    std::exception_ptr producer_error;
+    std::thread producer([&] {
+      try {
+        for (size_t first = 0; first < todo.size(); first += size_t(o.batch)) {
+          Batch batch;
+          batch.refs.assign(todo.begin() + ptrdiff_t(first),
+                            todo.begin() + ptrdiff_t(std::min(todo.size(), first + size_t(o.batch))));
+          batch.input.resize(batch.refs.size() * image_floats);
+          for (size_t j = 0; j < batch.refs.size(); ++j) {
+            const ViewRef& r = batch.refs[j];
+            const cv::Mat rgb = load_image(images[r.image]);
+            preprocess_view(model, rgb, hashes[r.image], r.view, o, batch.input.data() + j * image_floats);
+          }
+          if (!queue.push(std::move(batch))) return;  // the consumer gave up
+        }
+      } catch (...) {
+        producer_error = std::current_exception();
+      }
+      queue.close();
+    });
+
+    Progress progress("caching features", todo.size());
+    try {
+      while (auto batch = queue.pop()) {
+        const NetworkOutput out = network.run(batch->input.data(), int(batch->refs.size()));
+        for (size_t j = 0; j < batch->refs.size(); ++j) {
+          const ViewRef& r = batch->refs[j];
+          std::memcpy(row(r), out.features.ptr() + j * size_t(C), size_t(C) * sizeof(float));
+          cache.store(BottleneckCache::entry_key(hashes[r.image], view_name(r.view, o.seed)), row(r));
+        }
+        progress.advance(batch->refs.size());
+      }
+    } catch (...) {
+      queue.close();
+      producer.join();
+      throw;
+    }
+    producer.join();
+    if (producer_error) std::rethrow_exception(producer_error);
+    progress.finish();
+    s.compute_seconds = std::chrono::duration<double>(Clock::now() - compute_start).count();
+  }
+  s.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (stats) *stats = s;
+  return features;
+}
+
+}  // namespace blastscan

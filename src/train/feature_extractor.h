@@ -1,0 +1,42 @@
+// The one batched backbone pass per image view that transfer learning needs, through the
+// bottleneck cache: views already cached are read back; the rest run through the compiled
+// network in batches while a producer thread decodes and preprocesses the next batch, so
+// decoding overlaps compute. View 0 is the evaluation preprocessing of the model; views
+// 1..distortions are TF-Slim training distortions seeded by (image bytes, seed, view), so a
+// view is the same whichever run, order or batch computes it, and can be cached.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "inception/model.h"
+
+namespace blastscan {
+
+struct ExtractOptions {
+  std::filesystem::path cache_dir;  // empty: default_cache_dir()
+  int threads = 0;                  // network threads, 0 = all cores
+  int batch = 8;
+  int image_size = 299;
+  int distortions = 0;              // distorted views per image besides the clean one
+  uint64_t seed = 50;               // of the distortions
+};
+
+struct ExtractStats {
+  size_t views = 0;     // image views asked for
+  size_t cached = 0;    // found in the cache
+  size_t computed = 0;  // run through the network
+  double compute_seconds = 0;  // of the network pass (decoding overlapped), 0 when all cached
+  double seconds = 0;          // total, hashing and cache reads included
+  double images_per_second() const { return compute_seconds > 0 ? double(computed) / compute_seconds : 0; }
+};
+
+// Features [images.size(), 1 + distortions, C] of the model's backbone (its head is ignored).
+// Throws InputError naming an image that cannot be read or decoded.
+std::vector<float> extract_features(const Model& model, const std::vector<std::filesystem::path>& images,
+                                    const ExtractOptions& options, ExtractStats* stats = nullptr);
+
+// The backbone's feature length (channels of its end point).
+int feature_dim(const Model& model);
+
+}  // namespace blastscan

@@ -1,0 +1,241 @@
+#include "train/train_run.h"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/hash.h"
+#include "base/progress.h"
+#include "data/manifest.h"
+#include "data/prepare.h"
+#include "data/split.h"
+#include "formats/graphdef.h"
+#include "formats/tfevents.h"
+#include "train/bottleneck_cache.h"
+#include "train/checkpoint.h"
+
+namespace blastscan {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+void note(const TrainProgress& p, const std::string& text) {
+  if (p.on_note) p.on_note(text);
+}
+
+std::string iso_time_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::vector<fs::path> paths_of(const Dataset& d) {
+  std::vector<fs::path> paths;
+  for (const auto& s : d.samples) paths.push_back(s.path);
+  return paths;
+}
+
+std::vector<int> labels_of(const Dataset& d) {
+  std::vector<int> labels;
+  for (const auto& s : d.samples) labels.push_back(s.label);
+  return labels;
+}
+
+// What the features and the split depend on: the same fingerprint means a checkpoint fits.
+std::string data_fingerprint(const Dataset& d, const std::string& backbone, const TrainConfig& c) {
+  std::string text = backbone + ";distortions=" + std::to_string(c.distortions) + ";seed=" + std::to_string(c.seed);
+  for (const auto& name : d.classes) text += ";class=" + name;
+  for (const auto& s : d.samples) text += ";" + s.hash + ":" + std::to_string(s.label) + ":" + s.split;
+  return sha256_hex(text);
+}
+
+// Settings that may change on --resume: how long to go on. Anything else must match.
+bool resumable_with(TrainConfig saved, const TrainConfig& now) {
+  saved.epochs = now.epochs;
+  saved.early_stopping = now.early_stopping;
+  return saved == now;
+}
+
+std::vector<std::string> choose_positive(const std::vector<std::string>& requested,
+                                         const std::vector<std::string>& classes) {
+  for (const auto& name : requested)
+    if (std::find(classes.begin(), classes.end(), name) == classes.end()) {
+      std::string known;
+      for (const auto& c : classes) known += (known.empty() ? "" : ", ") + c;
+      throw InputError("--positive: no class named '" + name + "' (classes: " + known + ")");
+    }
+  return requested.empty() ? default_positive_classes(classes) : requested;
+}
+
+void write_metrics_csv(const fs::path& path, const std::vector<EpochMetrics>& history) {
+  std::string csv = "epoch,step,learning_rate,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
+  char line[256];
+  for (const auto& e : history) {
+    std::snprintf(line, sizeof line, "%d,%lld,%.6g,%.6f,%.6f,%.6f,%.6f,%.3f\n", e.epoch,
+                  static_cast<long long>(e.step), e.learning_rate, e.train_loss, e.train_accuracy, e.val_loss,
+                  e.val_accuracy, e.seconds);
+    csv += line;
+  }
+  write_file_atomic(path, csv);
+}
+
+void remove_old_event_files(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0) fs::remove(entry.path(), ec);
+}
+
+json class_counts(const Dataset& d) {
+  json counts = json::object();
+  for (const auto& name : d.classes) counts[name] = {{"train", 0}, {"validation", 0}};
+  for (const auto& s : d.samples) counts[d.classes[size_t(s.label)]][s.split] = counts[d.classes[size_t(s.label)]][s.split].get<int>() + 1;
+  return counts;
+}
+
+json model_card(const TrainRequest& r, const TrainRun& run, const std::string& fingerprint,
+                const std::string& backbone) {
+  const EpochMetrics& last = run.state.history.back();
+  json history = json::array();
+  for (const auto& e : run.state.history)
+    history.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"train_accuracy", e.train_accuracy},
+                       {"val_loss", e.val_loss}, {"val_accuracy", e.val_accuracy}, {"learning_rate", e.learning_rate}});
+  return {{"format", "blastscan model card 1"},
+          {"created", iso_time_now()},
+          {"model", "model.pb"},
+          {"task", "acute lymphoblastic leukemia (ALL) detection from blood-smear images"},
+          {"backbone", {{"file", r.backbone.string()}, {"file_sha256", sha256_file_hex(r.backbone)},
+                        {"weights_id", backbone}, {"endpoint", run.model.endpoint},
+                        {"feature_dim", run.state.net.C}}},
+          {"preprocessing", run.model.preprocessing},
+          {"classes", run.model.classes},
+          {"positive", run.model.positive},
+          {"data", {{"source", r.data.string()}, {"manifest_sha256", fingerprint},
+                    {"images", run.dataset.samples.size()}, {"per_class", class_counts(run.dataset)}}},
+          {"config", to_json(r.config)},
+          {"metrics", {{"epochs", last.epoch}, {"final_head_epoch", r.config.early_stopping > 0 ? run.state.best_epoch : last.epoch},
+                       {"val_accuracy", run.validation.accuracy}, {"val_loss", run.validation.loss},
+                       {"train_accuracy", last.train_accuracy}, {"train_loss", last.train_loss}}},
+          {"history", history},
+          {"timing_seconds", {{"features_train", run.train_features.seconds},
+                              {"features_validation", run.validation_features.seconds},
+                              {"head", run.head_seconds}, {"total", run.total_seconds}}}};
+}
+
+}  // namespace
+
+Dataset load_training_split(const fs::path& data, const TrainConfig& config, int threads,
+                            const std::function<void(const std::string&)>& on_note) {
+  Dataset d = load_dataset(data);
+  const bool is_split = !d.samples.empty() && std::all_of(d.samples.begin(), d.samples.end(), [](const Sample& s) {
+    return s.split == kTrain || s.split == kValidation;
+  });
+  if (is_split) {
+    // A manifest's hashes may be stale; the cache hashes bytes itself, and the fingerprint
+    // should too, so hash what is on disk now.
+    for (auto& s : d.samples) s.hash = sha256_file_hex(s.path);
+    return d;
+  }
+  verify_images(d, threads);
+  for (const auto& skipped : d.skipped)
+    if (on_note) on_note("skipped " + skipped.path.string() + ": " + skipped.reason);
+  const auto duplicates = drop_duplicates(d);  // each is listed in the run's manifest.json
+  if (!duplicates.empty() && on_note)
+    on_note("dropped " + std::to_string(duplicates.size()) + " exact duplicates (e.g. " +
+            duplicates.front().dropped.string() + " = " + duplicates.front().kept.string() + ")");
+  assign_groups(d, parse_group_by(config.group_by.empty() ? "none" : config.group_by));
+  split_dataset(d, config.validation, static_cast<unsigned>(config.seed));
+  return d;
+}
+
+TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const TrainConfig& config = r.config;
+  TrainRun run;
+
+  // ---- data and split
+  run.dataset = load_training_split(r.data, config, r.threads, progress.on_note);
+  const Dataset train = select_split(run.dataset, kTrain), val = select_split(run.dataset, kValidation);
+  note(progress, format_split_table(run.dataset));
+
+  // ---- backbone and features (the one network pass per image view)
+  Model model = load_model(r.backbone, {.endpoint = config.endpoint});
+  model.head.reset();
+  const std::string backbone = backbone_id(model, 299);
+  note(progress, "backbone " + r.backbone.string() + ": end point " + model.endpoint + ", " +
+                     std::to_string(feature_dim(model)) + " features");
+  ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .distortions = config.distortions,
+                         .seed = config.seed};
+  FeatureSet train_set{feature_dim(model), 1 + config.distortions,
+                       extract_features(model, paths_of(train), extract, &run.train_features), labels_of(train)};
+  extract.distortions = 0;
+  const FeatureSet val_set{train_set.C, 1, extract_features(model, paths_of(val), extract, &run.validation_features),
+                           labels_of(val)};
+  for (const auto* s : {&run.train_features, &run.validation_features}) {
+    char line[160];
+    std::snprintf(line, sizeof line, "features: %zu cached, %zu computed (%.1f images/s), %.1f s", s->cached,
+                  s->computed, s->images_per_second(), s->seconds);
+    note(progress, line);
+  }
+
+  // ---- head training, checkpointed every epoch
+  fs::create_directories(r.out);
+  const fs::path checkpoint_path = r.out / "checkpoint.bin";
+  const std::string fingerprint = data_fingerprint(run.dataset, backbone, config);
+  const int K = static_cast<int>(run.dataset.classes.size());
+  TrainingState state;
+  if (r.resume) {
+    Checkpoint c = load_checkpoint(checkpoint_path);
+    if (c.data_fingerprint != fingerprint || !resumable_with(c.config, config) || c.state.net.K != K ||
+        c.state.net.C != train_set.C)
+      throw InputError(checkpoint_path.string() + ": made with other data or settings; drop --resume to start over");
+    state = std::move(c.state);
+    note(progress, "resuming after epoch " + std::to_string(state.history.size()));
+  } else {
+    remove_old_event_files(r.out);
+    state = start_training(train_set.C, K, config);
+  }
+  write_manifest(run.dataset, r.out);
+
+  EventWriter events(r.out);
+  const auto head_start = std::chrono::steady_clock::now();
+  const int64_t steps_per_epoch = int64_t((train_set.size() + size_t(config.batch_size) - 1) / size_t(config.batch_size));
+  Progress bar("training head", size_t(std::max<int64_t>(0, (config.epochs - int64_t(state.history.size())) * steps_per_epoch)), "step");
+  TrainCallbacks callbacks;
+  callbacks.on_step = [&](float loss) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "loss %.4f", loss);
+    bar.set_suffix(suffix);
+    bar.advance();
+  };
+  callbacks.on_epoch = [&](const TrainingState& s, const EpochMetrics& m) {
+    save_checkpoint({config, fingerprint, s}, checkpoint_path);
+    write_metrics_csv(r.out / "metrics.csv", s.history);
+    events.add_scalars(m.step, {{"loss", m.train_loss}, {"accuracy", m.train_accuracy},
+                                {"validation/loss", m.val_loss}, {"validation/accuracy", m.val_accuracy},
+                                {"learning_rate", m.learning_rate}});
+    if (progress.on_epoch) progress.on_epoch(m);
+  };
+  run.state = train_head(std::move(state), train_set, val_set, config, callbacks);
+  bar.finish();
+  run.head_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - head_start).count();
+
+  // ---- the frozen model and its card
+  run.validation = evaluate_head(run.state.net, val_set);
+  run.validation_labels = val_set.labels;
+  model.head = to_model_head(run.state.net);
+  model.classes = run.dataset.classes;
+  model.positive = choose_positive(r.positive, model.classes);
+  run.model_path = r.out / "model.pb";
+  save_model(model, run.model_path);
+  run.model = std::move(model);
+  run.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_file_atomic(r.out / "model_card.json", model_card(r, run, fingerprint, backbone).dump(2) + "\n");
+  return run;
+}
+
+}  // namespace blastscan
