@@ -20,5 +20,6 @@ void add_export(CLI::App& app);
 void add_serve(CLI::App& app);
 void add_client(CLI::App& app);
 void add_train(CLI::App& app);
+void add_evaluate(CLI::App& app);
 
 }  // namespace blastscan::cli

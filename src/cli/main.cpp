@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   blastscan::cli::add_serve(app);
   blastscan::cli::add_client(app);
   blastscan::cli::add_train(app);
+  blastscan::cli::add_evaluate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

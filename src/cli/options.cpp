@@ -43,4 +43,30 @@ void add_endpoint_option(CLI::App* cmd, std::string& endpoint) {
       ->capture_default_str();
 }
 
+void add_data_option(CLI::App* cmd, std::string& data) {
+  cmd->add_option("--data,-d", data, "dataset folder, manifest (.json/.csv), or a folder with manifest.json")
+      ->required();
+}
+
+void add_positive_option(CLI::App* cmd, std::vector<std::string>& positive) {
+  cmd->add_option("--positive", positive,
+                  "classes that mean ALL, comma-separated (default: every class except one named like "
+                  "benign/healthy/normal/negative/0)")
+      ->delimiter(',');
+}
+
+void add_cache_option(CLI::App* cmd, std::string& cache_dir) {
+  cmd->add_option("--cache", cache_dir,
+                  "bottleneck feature cache folder (default: $BLASTSCAN_CACHE or ~/.cache/blastscan/bottlenecks)");
+}
+
+void add_validation_option(CLI::App* cmd, double& validation) {
+  cmd->add_option("--val", validation, "validation fraction")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+}
+
+void add_group_by_option(CLI::App* cmd, std::string& group_by) {
+  cmd->add_option("--group-by", group_by, "keep groups on one side of the split: none, blocks:N, regex:PATTERN")
+      ->capture_default_str();
+}
+
 }  // namespace blastscan::cli

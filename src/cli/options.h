@@ -2,6 +2,7 @@
 // help text (llama.cpp's common/arg.cpp). A subcommand calls the add_* it accepts.
 #pragma once
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -17,5 +18,10 @@ void add_seed_option(CLI::App* cmd, unsigned& seed);
 void add_format_option(CLI::App* cmd, std::string& format);  // table|json|csv
 void add_batch_option(CLI::App* cmd, int& batch);
 void add_endpoint_option(CLI::App* cmd, std::string& endpoint);
+void add_data_option(CLI::App* cmd, std::string& data);  // --data DIR|MANIFEST (required)
+void add_positive_option(CLI::App* cmd, std::vector<std::string>& positive);  // classes that mean ALL
+void add_cache_option(CLI::App* cmd, std::string& cache_dir);  // bottleneck cache folder
+void add_validation_option(CLI::App* cmd, double& validation);  // --val fraction
+void add_group_by_option(CLI::App* cmd, std::string& group_by);
 
 }  // namespace blastscan::cli
