@@ -84,9 +84,11 @@ struct Server::Impl {
         {"GET", "/model", [this](const Request&, Response& res) { handle_model(res); }},
         {"POST", "/Inference", [this](const Request& req, Response& res) { handle_inference(req, res); }},
     };
-    for (const Route& route : routes) {
-      if (route.method == "GET") http.Get(route.path, wrap(route.handle));
-      if (route.method == "POST") http.Post(route.path, wrap(route.handle));
+    for (const Route& route : routes) {  // the table holds GET and POST routes only
+      if (route.method == "GET")
+        http.Get(route.path, wrap(route.handle));
+      else
+        http.Post(route.path, with_body(wrap(route.handle)));
     }
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const Request& req, Response& res) { return answer_error(req, res); }));
@@ -120,6 +122,35 @@ struct Server::Impl {
         write_json(res, 500, error_answer(std::string("internal error: ") + e.what()));
       }
       res.set_header("Server-Timing", fmt::format("app;dur={:.1f}", 1000.0 * seconds_since(start)));
+    };
+  }
+
+  // POST bodies are read here rather than by cpp-httplib, which parses a body labelled
+  // application/x-www-form-urlencoded (what `curl --data-binary` sends) as a form and refuses
+  // it above 8 KB: an image is bytes, whatever its label says. Multipart parts land in
+  // req.files as usual. The size limit (413) and read timeouts still apply.
+  static httplib::Server::HandlerWithContentReader with_body(httplib::Server::Handler handle) {
+    return [handle = std::move(handle)](const Request& req, Response& res, const httplib::ContentReader& read) {
+      Request full = req;
+      bool complete;
+      if (req.is_multipart_form_data()) {
+        auto part = full.files.end();
+        complete = read(
+            [&](const httplib::MultipartFormData& header) {
+              part = full.files.emplace(header.name, header);
+              return true;
+            },
+            [&](const char* data, size_t n) {
+              part->second.content.append(data, n);
+              return true;
+            });
+      } else {
+        complete = read([&](const char* data, size_t n) {
+          full.body.append(data, n);
+          return true;
+        });
+      }
+      if (complete) handle(full, res);  // else cpp-httplib has set 400 or 413
     };
   }
 

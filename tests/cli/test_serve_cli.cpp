@@ -92,9 +92,17 @@ TEST_F(ServeCli, ClientPrintsALinePerImageAndTheSeedsSummaryAndTheServerLogsEach
   EXPECT_TRUE(std::regex_search(out, std::regex(R"(error: .*not_an_image\.jpg: HTTP 400: .*not an image)"))) << out;
   EXPECT_NE(out.find("1 of 3 images were not classified"), std::string::npos) << out;
 
+  // The README's curl examples: the raw body, and multipart field `file`.
+  const std::string cell = (images / "ALL" / "WBC-Malignant-Pro-001.jpg").string();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/Inference";
+  EXPECT_EQ(run_command("curl -sS --data-binary @" + cell + " " + url, out), 0) << out;
+  EXPECT_NE(out.find("\"Response\":\"OK\""), std::string::npos) << out;
+  EXPECT_EQ(run_command("curl -sS -F file=@" + cell + " " + url, out), 0) << out;
+  EXPECT_NE(out.find("\"Response\":\"OK\""), std::string::npos) << out;
+
   EXPECT_EQ(server_->stop(SIGTERM), 0) << server_->log_text();
   const std::string log = server_->log_text();
-  EXPECT_EQ(count_of(log, "\"POST /Inference\""), 5u) << log;
+  EXPECT_EQ(count_of(log, "\"POST /Inference\""), 7u) << log;
   EXPECT_EQ(count_of(log, "\"GET /model\" 200"), 2u) << log;
 }
 

@@ -147,6 +147,16 @@ TEST_F(ServerTest, InferenceOnARawBodyMatchesThePredictorAndUsesTheSeedsFields) 
   EXPECT_EQ(message.rfind(expected.label == "ALL" ? "ALL detected" : "ALL not detected", 0), 0u) << message;
 }
 
+// curl --data-binary labels bodies application/x-www-form-urlencoded; they are images all the same.
+TEST_F(ServerTest, ABodyLabelledAsAFormIsStillAnImage) {
+  start();
+  const std::string png = encoded_image(".png");
+  ASSERT_GT(png.size(), 8192u);  // above cpp-httplib's own limit for form bodies
+  auto res = client_->Post("/Inference", png, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+}
+
 TEST_F(ServerTest, MultipartFieldFileGivesTheSameAnswerAsTheRawBody) {
   start();
   const std::string jpg = encoded_image(".jpg", 3);
