@@ -1,7 +1,10 @@
 // Training settings, read from a JSON config (e.g. blastscan.json) whose keys are the field
 // names below; the CLI flags are the same names with dashes and win over the file.
-// Defaults follow the seed's confs.json (lr 1e-4, decay 0.8 every 10 epochs, batch 10,
-// validation 0.3, seed 50) and TF-Slim's Inception V3 head (dropout keep 0.8, L2 4e-5).
+// Defaults follow the seed's confs.json (decay 0.8 every 10 epochs, batch 10, validation 0.3,
+// seed 50, 65 epochs) and TF-Slim's Inception V3 head (dropout keep 0.8, L2 4e-5), except the
+// learning rate: the seed's 1e-4 fine-tuned a whole network; a head alone on frozen features
+// underfits with it (taleqani, grouped split: 95.5% after 65 epochs against 99.0-99.5% with
+// 3e-3 over five split seeds), so the default is 3e-3.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -12,7 +15,7 @@
 namespace blastscan {
 
 struct TrainConfig {
-  float learning_rate = 1e-4f;
+  float learning_rate = 3e-3f;  // the seed: 1e-4 (see above)
   float decay_rate = 0.8f;        // learning rate x decay_rate ...
   double epochs_per_decay = 10;   // ... every this many epochs (staircase)
   int batch_size = 10;
