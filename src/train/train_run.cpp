@@ -157,23 +157,40 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   const TrainConfig& config = r.config;
   TrainRun run;
 
-  // ---- data and split
-  run.dataset = load_training_split(r.data, config, r.threads, progress.on_note);
-  const Dataset train = select_split(run.dataset, kTrain), val = select_split(run.dataset, kValidation);
-  note(progress, format_split_table(run.dataset));
-
-  // ---- backbone and features (the one network pass per image view)
+  // ---- backbone, data and split; every check that can fail before the long pass
   Model model = load_model(r.backbone, {.endpoint = config.endpoint});
   model.head.reset();
   const std::string backbone = backbone_id(model, 299);
-  note(progress, "backbone " + r.backbone.string() + ": end point " + model.endpoint + ", " +
-                     std::to_string(feature_dim(model)) + " features");
+  const int C = feature_dim(model);
+  run.dataset = load_training_split(r.data, config, r.threads, progress.on_note);
+  const Dataset train = select_split(run.dataset, kTrain), val = select_split(run.dataset, kValidation);
+  note(progress, format_split_table(run.dataset));
+  model.classes = run.dataset.classes;
+  model.positive = choose_positive(r.positive, model.classes);
+  const int K = static_cast<int>(model.classes.size());
+  const fs::path checkpoint_path = r.out / "checkpoint.bin";
+  const std::string fingerprint = data_fingerprint(run.dataset, backbone, config);
+  TrainingState state;
+  if (r.resume) {
+    Checkpoint c = load_checkpoint(checkpoint_path);
+    if (c.data_fingerprint != fingerprint || !resumable_with(c.config, config) || c.state.net.K != K ||
+        c.state.net.C != C)
+      throw InputError(checkpoint_path.string() + ": made with other data or settings; drop --resume to start over");
+    state = std::move(c.state);
+    note(progress, "resuming after epoch " + std::to_string(state.history.size()));
+  } else {
+    state = start_training(C, K, config);
+  }
+
+  // ---- features: the one network pass per image view, or none when cached
+  note(progress, "backbone " + r.backbone.string() + ": end point " + model.endpoint + ", " + std::to_string(C) +
+                     " features");
   ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .distortions = config.distortions,
                          .seed = config.seed};
-  FeatureSet train_set{feature_dim(model), 1 + config.distortions,
-                       extract_features(model, paths_of(train), extract, &run.train_features), labels_of(train)};
+  const FeatureSet train_set{C, 1 + config.distortions,
+                             extract_features(model, paths_of(train), extract, &run.train_features), labels_of(train)};
   extract.distortions = 0;
-  const FeatureSet val_set{train_set.C, 1, extract_features(model, paths_of(val), extract, &run.validation_features),
+  const FeatureSet val_set{C, 1, extract_features(model, paths_of(val), extract, &run.validation_features),
                            labels_of(val)};
   for (const auto* s : {&run.train_features, &run.validation_features}) {
     char line[160];
@@ -182,29 +199,15 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
     note(progress, line);
   }
 
-  // ---- head training, checkpointed every epoch
+  // ---- head training, checkpointed and logged every epoch
   fs::create_directories(r.out);
-  const fs::path checkpoint_path = r.out / "checkpoint.bin";
-  const std::string fingerprint = data_fingerprint(run.dataset, backbone, config);
-  const int K = static_cast<int>(run.dataset.classes.size());
-  TrainingState state;
-  if (r.resume) {
-    Checkpoint c = load_checkpoint(checkpoint_path);
-    if (c.data_fingerprint != fingerprint || !resumable_with(c.config, config) || c.state.net.K != K ||
-        c.state.net.C != train_set.C)
-      throw InputError(checkpoint_path.string() + ": made with other data or settings; drop --resume to start over");
-    state = std::move(c.state);
-    note(progress, "resuming after epoch " + std::to_string(state.history.size()));
-  } else {
-    remove_old_event_files(r.out);
-    state = start_training(train_set.C, K, config);
-  }
+  if (!r.resume) remove_old_event_files(r.out);
   write_manifest(run.dataset, r.out);
-
   EventWriter events(r.out);
   const auto head_start = std::chrono::steady_clock::now();
-  const int64_t steps_per_epoch = int64_t((train_set.size() + size_t(config.batch_size) - 1) / size_t(config.batch_size));
-  Progress bar("training head", size_t(std::max<int64_t>(0, (config.epochs - int64_t(state.history.size())) * steps_per_epoch)), "step");
+  const auto steps_per_epoch = (train_set.size() + size_t(config.batch_size) - 1) / size_t(config.batch_size);
+  const auto epochs_left = size_t(std::max<int64_t>(0, config.epochs - int64_t(state.history.size())));
+  Progress bar("training head", epochs_left * steps_per_epoch, "step");
   TrainCallbacks callbacks;
   callbacks.on_step = [&](float loss) {
     char suffix[32];
@@ -228,8 +231,6 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   run.validation = evaluate_head(run.state.net, val_set);
   run.validation_labels = val_set.labels;
   model.head = to_model_head(run.state.net);
-  model.classes = run.dataset.classes;
-  model.positive = choose_positive(r.positive, model.classes);
   run.model_path = r.out / "model.pb";
   save_model(model, run.model_path);
   run.model = std::move(model);
