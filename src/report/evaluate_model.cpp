@@ -1,7 +1,6 @@
 #include "report/evaluate_model.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -11,17 +10,11 @@
 #include "base/hash.h"
 #include "data/image.h"
 #include "train/head_net.h"
+#include "train/timestamp.h"
 
 namespace blastscan {
 
 namespace {
-
-std::string iso_time_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 // A square JPEG of the whole image, small enough to inline dozens in one page.
 std::string make_thumbnail_jpeg(const std::filesystem::path& path, int side = 150) {

@@ -1,8 +1,6 @@
 #include "train/train_run.h"
 
 #include <chrono>
-#include <ctime>
-#include <fstream>
 
 #include "base/error.h"
 #include "base/file_io.h"
@@ -15,6 +13,7 @@
 #include "formats/tfevents.h"
 #include "train/bottleneck_cache.h"
 #include "train/checkpoint.h"
+#include "train/timestamp.h"
 
 namespace blastscan {
 
@@ -25,13 +24,6 @@ namespace {
 
 void note(const TrainProgress& p, const std::string& text) {
   if (p.on_note) p.on_note(text);
-}
-
-std::string iso_time_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 std::vector<fs::path> paths_of(const Dataset& d) {
@@ -46,12 +38,18 @@ std::vector<int> labels_of(const Dataset& d) {
   return labels;
 }
 
-// What the features and the split depend on: the same fingerprint means a checkpoint fits.
-std::string data_fingerprint(const Dataset& d, const std::string& backbone, const TrainConfig& c) {
-  std::string text = backbone + ";distortions=" + std::to_string(c.distortions) + ";seed=" + std::to_string(c.seed);
-  for (const auto& name : d.classes) text += ";class=" + name;
-  for (const auto& s : d.samples) text += ";" + s.hash + ":" + std::to_string(s.label) + ":" + s.split;
+// The data a run learns from, by content: every image's hash, class and side of the split.
+std::string manifest_digest(const Dataset& d) {
+  std::string text;
+  for (const auto& name : d.classes) text += "class=" + name + ";";
+  for (const auto& s : d.samples) text += s.hash + ":" + std::to_string(s.label) + ":" + s.split + ";";
   return sha256_hex(text);
+}
+
+// What the training features depend on: the same fingerprint means a checkpoint fits.
+std::string features_fingerprint(const std::string& manifest, const std::string& backbone, const TrainConfig& c) {
+  return sha256_hex(manifest + ";" + backbone + ";distortions=" + std::to_string(c.distortions) +
+                    ";seed=" + std::to_string(c.seed));
 }
 
 // Settings that may change on --resume: how long to go on. Anything else must match.
@@ -93,37 +91,48 @@ void remove_old_event_files(const fs::path& dir) {
 json class_counts(const Dataset& d) {
   json counts = json::object();
   for (const auto& name : d.classes) counts[name] = {{"train", 0}, {"validation", 0}};
-  for (const auto& s : d.samples) counts[d.classes[size_t(s.label)]][s.split] = counts[d.classes[size_t(s.label)]][s.split].get<int>() + 1;
+  for (const auto& s : d.samples) {
+    json& count = counts[d.classes[size_t(s.label)]][s.split];
+    count = count.get<int>() + 1;
+  }
   return counts;
 }
 
-json model_card(const TrainRequest& r, const TrainRun& run, const std::string& fingerprint,
-                const std::string& backbone) {
+json model_card(const TrainRequest& r, const TrainRun& run, const std::string& manifest, const std::string& backbone) {
   const EpochMetrics& last = run.state.history.back();
   json history = json::array();
   for (const auto& e : run.state.history)
     history.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"train_accuracy", e.train_accuracy},
                        {"val_loss", e.val_loss}, {"val_accuracy", e.val_accuracy}, {"learning_rate", e.learning_rate}});
+  const int head_epoch = r.config.early_stopping > 0 ? run.state.best_epoch : last.epoch;
   return {{"format", "blastscan model card 1"},
           {"created", iso_time_now()},
           {"model", "model.pb"},
           {"task", "acute lymphoblastic leukemia (ALL) detection from blood-smear images"},
-          {"backbone", {{"file", r.backbone.string()}, {"file_sha256", sha256_file_hex(r.backbone)},
-                        {"weights_id", backbone}, {"endpoint", run.model.endpoint},
+          {"backbone", {{"file", r.backbone.string()},
+                        {"file_sha256", sha256_file_hex(r.backbone)},
+                        {"weights_id", backbone},
+                        {"endpoint", run.model.endpoint},
                         {"feature_dim", run.state.net.C}}},
           {"preprocessing", run.model.preprocessing},
           {"classes", run.model.classes},
           {"positive", run.model.positive},
-          {"data", {{"source", r.data.string()}, {"manifest_sha256", fingerprint},
-                    {"images", run.dataset.samples.size()}, {"per_class", class_counts(run.dataset)}}},
+          {"data", {{"source", r.data.string()},
+                    {"manifest_sha256", manifest},
+                    {"images", run.dataset.samples.size()},
+                    {"per_class", class_counts(run.dataset)}}},
           {"config", to_json(r.config)},
-          {"metrics", {{"epochs", last.epoch}, {"final_head_epoch", r.config.early_stopping > 0 ? run.state.best_epoch : last.epoch},
-                       {"val_accuracy", run.validation.accuracy}, {"val_loss", run.validation.loss},
-                       {"train_accuracy", last.train_accuracy}, {"train_loss", last.train_loss}}},
+          {"metrics", {{"epochs", last.epoch},
+                       {"head_from_epoch", head_epoch},
+                       {"val_accuracy", run.validation.accuracy},
+                       {"val_loss", run.validation.loss},
+                       {"train_accuracy", last.train_accuracy},
+                       {"train_loss", last.train_loss}}},
           {"history", history},
           {"timing_seconds", {{"features_train", run.train_features.seconds},
                               {"features_validation", run.validation_features.seconds},
-                              {"head", run.head_seconds}, {"total", run.total_seconds}}}};
+                              {"head", run.head_seconds},
+                              {"total", run.total_seconds}}}};
 }
 
 }  // namespace
@@ -169,7 +178,8 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   model.positive = choose_positive(r.positive, model.classes);
   const int K = static_cast<int>(model.classes.size());
   const fs::path checkpoint_path = r.out / "checkpoint.bin";
-  const std::string fingerprint = data_fingerprint(run.dataset, backbone, config);
+  const std::string manifest = manifest_digest(run.dataset);
+  const std::string fingerprint = features_fingerprint(manifest, backbone, config);
   TrainingState state;
   if (r.resume) {
     Checkpoint c = load_checkpoint(checkpoint_path);
@@ -235,7 +245,7 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   save_model(model, run.model_path);
   run.model = std::move(model);
   run.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_file_atomic(r.out / "model_card.json", model_card(r, run, fingerprint, backbone).dump(2) + "\n");
+  write_file_atomic(r.out / "model_card.json", model_card(r, run, manifest, backbone).dump(2) + "\n");
   return run;
 }
 
