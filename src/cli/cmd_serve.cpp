@@ -38,7 +38,7 @@ void run_serve(const ServeArgs& args) {
     try {
       spdlog::info("loading {}", args.model);
       auto served = load_served_model(args.model, args.predictor);
-      const Model& m = served->predictor.model();
+      const Model& m = served->model();
       spdlog::info("model ready: {} ({}, {} classes, sha256 {})", served->file_name, m.endpoint, m.classes.size(),
                    served->sha256.substr(0, 12));
       server.set_model(std::move(served));

@@ -28,14 +28,14 @@ nlohmann::ordered_json inference_answer(const Prediction& prediction, const Mode
 }
 
 nlohmann::ordered_json model_answer(const ServedModel& served) {
-  const Model& model = served.predictor.model();
+  const Model& model = served.model();
   return {
       {"file", served.file_name},
       {"sha256", served.sha256},
       {"endpoint", model.endpoint},
       {"classes", model.classes},
       {"positive", model.positive},
-      {"threshold", std::stod(fmt::format("{}", served.predictor.threshold()))},  // 0.8, not 0.800000011920929
+      {"threshold", std::stod(fmt::format("{}", served.threshold()))},  // 0.8, not 0.800000011920929
       {"parameters", model.parameter_count()},
       {"input",
        {{"name", "input"}, {"shape", {-1, 299, 299, 3}}, {"layout", "NHWC"}, {"type", "float32"},

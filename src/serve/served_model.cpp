@@ -6,6 +6,15 @@
 
 namespace blastscan {
 
+ServedModel::ServedModel(Model model, PredictorOptions options, std::string file_name, std::string sha256)
+    : file_name(std::move(file_name)), sha256(std::move(sha256)) {
+  predictor_ = compute_.run([&] { return std::make_unique<Predictor>(std::move(model), options); });
+}
+
+Prediction ServedModel::predict(const cv::Mat& rgb) {
+  return compute_.run([&] { return predictor_->predict(rgb); });
+}
+
 std::shared_ptr<ServedModel> load_served_model(const std::filesystem::path& path, const PredictorOptions& options) {
   Model model = load_model(path);
   if (!model.head)

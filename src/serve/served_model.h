@@ -7,16 +7,26 @@
 #include <string>
 
 #include "predict/predictor.h"
+#include "serve/serial_executor.h"
 
 namespace blastscan {
 
-struct ServedModel {
-  ServedModel(Model model, PredictorOptions options, std::string file_name, std::string sha256)
-      : predictor(std::move(model), options), file_name(std::move(file_name)), sha256(std::move(sha256)) {}
+class ServedModel {
+ public:
+  // Builds the Predictor on the compute thread, so the network's thread settings belong to it.
+  ServedModel(Model model, PredictorOptions options, std::string file_name, std::string sha256);
 
-  Predictor predictor;    // thread-safe
-  std::string file_name;  // the model file's name, without its folder
-  std::string sha256;     // of the model file's bytes, so clients can tell replicas' models apart
+  // Thread-safe; images are classified one at a time, first come, first served.
+  Prediction predict(const cv::Mat& rgb);
+  const Model& model() const { return predictor_->model(); }
+  float threshold() const { return predictor_->threshold(); }
+
+  const std::string file_name;  // the model file's name, without its folder
+  const std::string sha256;     // of the model file's bytes, so clients can tell replicas' models apart
+
+ private:
+  SerialExecutor compute_;                // declared first: it outlives the predictor
+  std::unique_ptr<Predictor> predictor_;  // used only on compute_'s thread
 };
 
 // Loads a frozen model for serving. Throws InputError for a model without a classification
