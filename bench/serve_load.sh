@@ -19,9 +19,8 @@ requests=${REQUESTS:-2000}
 connections=${CONNECTIONS:-16}
 threads=${THREADS:-0}
 command -v wrk >/dev/null || { echo "serve_load: wrk is missing (scripts/setup.sh installs it)" >&2; exit 1; }
-cmake --build "$build" --target blastscan >/dev/null
-
 work=$(mktemp -d)
+cmake --build "$build" --target blastscan >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 server_pid=""
 wrk_pid=""
 cleanup() {
