@@ -50,6 +50,7 @@ std::string roc_chart(const Metrics& m, const std::string& title) {
   chart.x_min = chart.y_min = 0;
   chart.x_max = chart.y_max = 1;
   chart.diagonal = true;
+  chart.legend_bottom = true;  // below the chance line, where ROC curves never go
   const size_t first = m.per_class.size() == 2 ? 1 : 0;
   for (size_t k = first; k < m.per_class.size(); ++k) {
     const auto& c = m.per_class[k];

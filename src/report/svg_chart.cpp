@@ -94,7 +94,8 @@ std::string line_chart_svg(const LineChart& c) {
       if (std::isfinite(ser.y[j])) points += num(px(ser.x[j])) + "," + num(py(ser.y[j])) + " ";
     s += "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" + ser.color + "\"" +
          (ser.dashed ? " stroke-dasharray=\"6 3\"" : "") + " points=\"" + points + "\"/>\n";
-    const double ly = T + 14 + 15 * double(i);  // legend, top right inside the plot
+    // Legend inside the plot, in the corner the curves leave free.
+    const double ly = c.legend_bottom ? T + H - 8 - 15 * double(c.series.size() - 1 - i) : T + 14 + 15 * double(i);
     s += "<line x1=\"" + num(L + W - 130) + "\" y1=\"" + num(ly - 4) + "\" x2=\"" + num(L + W - 112) + "\" y2=\"" +
          num(ly - 4) + "\" stroke-width=\"2\" stroke=\"" + ser.color + "\"" +
          (ser.dashed ? " stroke-dasharray=\"6 3\"" : "") + "/>";
@@ -154,6 +155,7 @@ std::string training_curves_svg(const std::vector<EpochMetrics>& history) {
   loss.x_label = acc.x_label = "epoch";
   loss.y_label = "cross-entropy";
   acc.y_label = "accuracy";
+  acc.legend_bottom = true;
   loss.series = {train_loss, val_loss};
   acc.series = {train_acc, val_acc};
   // Two charts side by side in one SVG: nested <svg> elements positioned with x.

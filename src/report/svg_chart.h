@@ -21,7 +21,8 @@ struct LineChart {
   std::string title, x_label, y_label;
   std::vector<Series> series;
   double x_min = 0, x_max = 0, y_min = 0, y_max = 0;  // equal = fit to the data
-  bool diagonal = false;  // the chance line of a ROC chart
+  bool diagonal = false;       // the chance line of a ROC chart
+  bool legend_bottom = false;  // legend in the bottom-right corner (curves that rise to the top)
   int width = 460, height = 320;
 };
 
