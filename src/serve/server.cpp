@@ -1,7 +1,8 @@
 // Transport for the server: one route table, one wrapper that turns exceptions into JSON errors
 // (InputError -> 400, anything else -> 500; llama.cpp's ex_wrapper), one error handler that
 // gives cpp-httplib's own refusals (404, 405, 413, malformed requests) the same JSON shape,
-// and one log line per request.
+// and one log line per request. Network passes run on the model's compute thread
+// (served_model.h); HTTP workers only read, decode and answer.
 #include "serve/server.h"
 
 #include <atomic>
@@ -196,17 +197,18 @@ struct Server::Impl {
 
   httplib::Server::HandlerResponse answer_error(const Request& req, Response& res) const {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own answer
-    std::string allowed;
-    for (const Route& route : routes)
+    std::string allowed, endpoints;
+    for (const Route& route : routes) {
       if (route.path == req.path) allowed += (allowed.empty() ? "" : ", ") + route.method;
+      endpoints += (endpoints.empty() ? "" : ", ") + route.method + " " + route.path;
+    }
     std::string message;
     if (res.status == 404 && !allowed.empty()) {
       res.status = 405;
       res.set_header("Allow", allowed);
       message = fmt::format("method {} is not allowed on {} (allowed: {})", req.method, req.path, allowed);
     } else if (res.status == 404) {
-      message = fmt::format("no endpoint {} {}; the endpoints are POST /Inference, GET /health, GET /model, GET /",
-                            req.method, req.path);
+      message = fmt::format("no endpoint {} {}; the endpoints are {}", req.method, req.path, endpoints);
     } else if (res.status == 413) {
       message = fmt::format("request body is larger than the limit of {} bytes", options.max_body_bytes);
     } else {
