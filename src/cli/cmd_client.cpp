@@ -118,7 +118,7 @@ void run_client(const ClientArgs& args) {
   progress.finish();
   std::fputs(format_results(results, model, args.format).c_str(), stdout);
   const ResultSummary summary = summarize(results);
-  if (summary.errors) throw Error(fmt::format("{} of {} images were not classified", summary.errors, images.size()));
+  if (summary.errors > 0) throw ExitStatus{summary.classified == 0 ? 1 : 2};  // as classify does
 }
 
 }  // namespace
