@@ -97,7 +97,6 @@ struct Network::Impl {
 
   Impl(const Model& model, NetworkOptions opts) : options(opts), endpoint(model.endpoint), head(model.head) {
     if (options.batch < 1) throw InputError("network: batch must be >= 1");
-    omp_set_num_threads(options.threads > 0 ? options.threads : default_thread_count());
     const auto layers = inception_v3_layers(model.endpoint);
     const auto shapes = infer_shapes(layers, options.image_size);
     const int block = activation_block();
@@ -176,6 +175,8 @@ struct Network::Impl {
   NetworkOutput run(const float* images, int n) {
     if (n < 1 || n > options.batch)
       throw Error("network: run() got " + std::to_string(n) + " images, batch is " + std::to_string(options.batch));
+    // OpenMP's thread count is per calling thread, so set it on whichever thread runs us.
+    omp_set_num_threads(options.threads > 0 ? options.threads : default_thread_count());
     const int64_t image_floats = int64_t(options.image_size) * options.image_size * 3;
     NetworkOutput out;
     out.features = Tensor({n, feature_dim});
