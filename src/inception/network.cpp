@@ -97,6 +97,8 @@ struct Network::Impl {
 
   Impl(const Model& model, NetworkOptions opts) : options(opts), endpoint(model.endpoint), head(model.head) {
     if (options.batch < 1) throw InputError("network: batch must be >= 1");
+    // oneDNN plans each primitive's work split for the thread count in force when it is created.
+    omp_set_num_threads(options.threads > 0 ? options.threads : default_thread_count());
     const auto layers = inception_v3_layers(model.endpoint);
     const auto shapes = infer_shapes(layers, options.image_size);
     const int block = activation_block();
