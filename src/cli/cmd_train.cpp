@@ -53,6 +53,9 @@ void run(const TrainArgs& a) {
   const TrainRun run = run_training(request, progress);
 
   write_file_atomic(request.out / "training_curves.svg", training_curves_svg(run.state.history));
+  if (int(run.state.history.size()) < request.config.epochs)
+    std::printf("stopped early after epoch %zu: no lower validation loss for %d epochs; the model is epoch %d's\n",
+                run.state.history.size(), request.config.early_stopping, run.state.best_epoch);
   const size_t n = run.validation_labels.size();
   const auto correct = static_cast<size_t>(run.validation.accuracy * double(n) + 0.5);
   const Interval ci = wilson_interval(correct, n);
