@@ -17,7 +17,7 @@
 #include "base/error.h"
 #include "inception/inception_v3.h"
 #include "nn/conv2d.h"
-#include "nn/dense.h"
+#include "nn/head_layers.h"
 #include "nn/pool2d.h"
 
 namespace blastscan {
@@ -191,9 +191,9 @@ struct Network::Impl {
     if (head) {
       const int K = head->num_classes();
       Tensor logits({n, K});
-      dense_forward(out.features.ptr(), head->weights.ptr(), head->biases.ptr(), n, feature_dim, K, logits.ptr());
+      dense_forward(logits.ptr(), out.features.ptr(), head->weights.ptr(), head->biases.ptr(), n, feature_dim, K);
       out.probabilities = Tensor({n, K});
-      softmax_forward(logits.ptr(), n, K, out.probabilities.ptr());
+      softmax_forward(out.probabilities.ptr(), logits.ptr(), n, K);
     }
     return out;
   }

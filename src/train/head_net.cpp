@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "base/error.h"
-#include "train/head_layers.h"
-#include "train/rng.h"
+#include "nn/head_layers.h"
+#include "base/rng.h"
 
 namespace blastscan {
 

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "train/class_weights.h"
-#include "train/rng.h"
+#include "base/rng.h"
 #include "train/schedule.h"
 
 namespace blastscan {

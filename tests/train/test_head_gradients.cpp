@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "train/head_net.h"
-#include "train/rng.h"
+#include "base/rng.h"
 
 namespace blastscan {
 namespace {

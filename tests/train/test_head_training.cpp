@@ -6,7 +6,7 @@
 #include "train/checkpoint.h"
 #include "train/class_weights.h"
 #include "train/head_training.h"
-#include "train/rng.h"
+#include "base/rng.h"
 #include "common/paths.h"
 
 namespace blastscan {

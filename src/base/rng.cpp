@@ -1,4 +1,4 @@
-#include "train/rng.h"
+#include "base/rng.h"
 
 #include <cmath>
 #include <numbers>

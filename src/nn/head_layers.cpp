@@ -1,9 +1,9 @@
-#include "train/head_layers.h"
+#include "nn/head_layers.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "train/rng.h"
+#include "base/rng.h"
 
 namespace blastscan {
 

@@ -1,5 +1,7 @@
-// The layers of the classification head that transfer learning trains, as free functions with
-// forward and backward side by side (llm.c). Shapes: B = batch, C = feature channels, K = classes.
+// The layers of the classification head, as free functions with forward and backward side by
+// side (llm.c): the network's inference runs the forward ones, transfer learning both. Plain
+// loops, because the head is tiny next to the backbone (C x K multiply-adds per image).
+// Shapes: B = batch, C = feature channels, K = classes.
 // The head sees the backbone's globally averaged features, so Logits/Conv2d_1c_1x1 (a 1x1 conv
 // on a 1x1 map) is a dense layer: W is HWIO [1,1,C,K], i.e. row-major [C,K].
 // Left out on purpose: gradients with respect to the features. The backbone is frozen, so no
