@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
@@ -385,8 +387,12 @@ std::vector<uint8_t> serialize_graphdef(const Model& model) {
                                    {"preprocessing", model.preprocessing}};
   w.string_constant(kMetadataNode, metadata.dump());
 
+  // Deterministic: attr maps in key order, so the same model always gives the same bytes.
   std::vector<uint8_t> bytes(w.graph.ByteSizeLong());
-  w.graph.SerializeToArray(bytes.data(), static_cast<int>(bytes.size()));
+  google::protobuf::io::ArrayOutputStream array(bytes.data(), static_cast<int>(bytes.size()));
+  google::protobuf::io::CodedOutputStream coded(&array);
+  coded.SetSerializationDeterministic(true);
+  w.graph.SerializeToCodedStream(&coded);
   return bytes;
 }
 

@@ -116,6 +116,7 @@ TEST(GraphDef, ExportThenImportGivesTheSameModel) {
   EXPECT_EQ(back.classes, model.classes);
   EXPECT_EQ(back.positive, model.positive);
   EXPECT_TRUE(back == model);
+  EXPECT_EQ(serialize_graphdef(back), serialize_graphdef(model));  // same model, same bytes
 }
 
 TEST(GraphDef, SaveWritesLabelsSidecarAndLoadReadsIt) {
