@@ -106,6 +106,10 @@ void add_train(CLI::App& app) {
   a->keyed.emplace_back(cmd->get_option("--group-by"), "group_by");
   add_endpoint_option(cmd, f.endpoint);
   a->keyed.emplace_back(cmd->get_option("--endpoint"), "endpoint");
+  keyed(cmd->add_option("--preprocessing", f.preprocessing,
+                        "inception (central crop, [-1,1]), whole (no crop, (x-128)/128) or gray (histogram-equalised "
+                        "grayscale, then inception: ignores stain colour); default: the backbone's"),
+        "preprocessing");
   cmd->callback([a] { run(*a); });
 }
 

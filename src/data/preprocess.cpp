@@ -99,6 +99,17 @@ void preprocess_whole(const cv::Mat& rgb, int size, float* dst) {
   resized.convertTo(out, CV_32F, 1.0 / 128.0, -1.0);
 }
 
+void preprocess_gray(const cv::Mat& rgb, int size, float* dst) {
+  check_input(rgb, size);
+  cv::Mat gray, equalised, rgb_again;
+  cv::cvtColor(rgb, gray, cv::COLOR_RGB2GRAY);
+  cv::equalizeHist(gray, equalised);
+  cv::cvtColor(equalised, rgb_again, cv::COLOR_GRAY2RGB);
+  preprocess_inception(rgb_again, size, dst);
+}
+
+bool is_preprocessing(const std::string& name) { return name == "inception" || name == "whole" || name == "gray"; }
+
 double uniform(std::mt19937& rng, double lo, double hi) {
   const uint64_t a = rng() >> 5, b = rng() >> 6;  // 27 + 26 = 53 random bits
   const double u = static_cast<double>((a << 26) | b) / 9007199254740992.0;  // / 2^53

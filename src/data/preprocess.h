@@ -6,6 +6,7 @@
 // always resizes bilinearly where TF-Slim draws one of four resize methods.
 #pragma once
 #include <random>
+#include <string>
 
 #include <opencv2/core.hpp>
 
@@ -28,6 +29,13 @@ void preprocess_inception(const cv::Mat& rgb, int size, float* dst);
 // The shared ImageNet fixtures' preprocessing: the whole image, bilinear resize of the 8-bit
 // image, (x-128)/128; equal to cv::dnn::blobFromImage(bgr, 1/128., {size,size}, 128, swapRB).
 void preprocess_whole(const cv::Mat& rgb, int size, float* dst);
+
+// Stain-colour invariant evaluation: grayscale, histogram equalisation, back to three equal
+// channels, then preprocess_inception. Slides stained or lit differently look alike to it.
+void preprocess_gray(const cv::Mat& rgb, int size, float* dst);
+
+// The preprocessing names a model may carry: "inception", "whole", "gray".
+bool is_preprocessing(const std::string& name);
 
 // TF-Slim's training distortions (preprocess_for_train, fast_mode=False, color ordering drawn
 // from the four TF-Slim orderings). Defaults are TF-Slim's, with one difference: TF-Slim also

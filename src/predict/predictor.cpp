@@ -24,7 +24,8 @@ Model require_head(Model model) {
 void preprocess_for_model(const Model& model, const cv::Mat& rgb, int size, float* dst) {
   if (model.preprocessing == "whole") return preprocess_whole(rgb, size, dst);
   if (model.preprocessing == "inception") return preprocess_inception(rgb, size, dst);
-  throw InputError("unknown preprocessing '" + model.preprocessing + "' in the model (expected inception or whole)");
+  if (model.preprocessing == "gray") return preprocess_gray(rgb, size, dst);
+  throw InputError("unknown preprocessing '" + model.preprocessing + "' in the model (expected inception, whole or gray)");
 }
 
 Predictor::Predictor(Model model, PredictorOptions options)

@@ -29,7 +29,8 @@ struct PredictorOptions {
 };
 
 // The evaluation preprocessing the model was trained with (Model::preprocessing): "inception"
-// (central crop, x/127.5-1) or "whole" (no crop, (x-128)/128). Writes size*size*3 floats.
+// (central crop, x/127.5-1), "whole" (no crop, (x-128)/128) or "gray" (histogram-equalised
+// grayscale, then inception). Writes size*size*3 floats.
 void preprocess_for_model(const Model& model, const cv::Mat& rgb, int size, float* dst);
 
 class Predictor {

@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "data/preprocess.h"
 
 namespace blastscan {
 
@@ -12,7 +13,8 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"seed", c.seed},                     {"weight_decay", c.weight_decay},
           {"dropout_keep", c.dropout_keep},     {"distortions", c.distortions},
           {"class_weights", c.class_weights},   {"early_stopping", c.early_stopping},
-          {"group_by", c.group_by},             {"endpoint", c.endpoint}};
+          {"group_by", c.group_by},             {"endpoint", c.endpoint},
+          {"preprocessing", c.preprocessing}};
 }
 
 namespace {
@@ -60,6 +62,9 @@ TrainConfig parse_train_config(const nlohmann::json& json, const std::string& na
   read_field(json, name, "early_stopping", c.early_stopping, 0, 1e6);
   read_field(json, name, "group_by", c.group_by, 0, 0);
   read_field(json, name, "endpoint", c.endpoint, 0, 0);
+  read_field(json, name, "preprocessing", c.preprocessing, 0, 0);
+  if (!c.preprocessing.empty() && !is_preprocessing(c.preprocessing))
+    throw InputError(name + ": preprocessing: '" + c.preprocessing + "', expected inception, whole or gray");
   if (c.class_weights != "none" && c.class_weights != "auto")
     throw InputError(name + ": class_weights: '" + c.class_weights + "', expected none or auto");
   return c;

@@ -29,6 +29,7 @@ struct TrainConfig {
   int early_stopping = 0;         // stop after this many epochs without a lower validation loss; 0 = off
   std::string group_by;           // split grouping when --data is a folder: "", blocks:N or regex:...
   std::string endpoint = "auto";  // backbone end point whose features the head reads
+  std::string preprocessing;      // "" = the backbone's; else inception | whole | gray (see predictor.h)
 
   bool operator==(const TrainConfig&) const = default;
 };

@@ -169,6 +169,7 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   // ---- backbone, data and split; every check that can fail before the long pass
   Model model = load_model(r.backbone, {.endpoint = config.endpoint});
   model.head.reset();
+  if (!config.preprocessing.empty()) model.preprocessing = config.preprocessing;
   const std::string backbone = backbone_id(model, 299);
   const int C = feature_dim(model);
   run.dataset = load_training_split(r.data, config, r.threads, progress.on_note);

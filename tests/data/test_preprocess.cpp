@@ -89,6 +89,30 @@ TEST(PreprocessWhole, EqualsBlobFromImage) {
   EXPECT_EQ(max_diff, 0.0);
 }
 
+TEST(PreprocessGray, IgnoresStainColourAndBrightness) {
+  // The same scene under another stain colour and exposure: a monotonic change of every
+  // channel. Histogram equalisation of the gray image undoes it (up to rounding).
+  const cv::Mat scene = gradient_image(120, 90);
+  cv::Mat tinted;
+  scene.convertTo(tinted, CV_8UC3, 0.6, 40);
+  cv::add(tinted, cv::Scalar(30, 0, 20), tinted);
+  std::vector<float> a(299 * 299 * 3), b(a.size()), plain(a.size());
+  preprocess_gray(scene, 299, a.data());
+  preprocess_gray(tinted, 299, b.data());
+  preprocess_inception(scene, 299, plain.data());
+  double diff = 0, plain_diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, double(std::abs(a[i] - b[i])));
+    plain_diff = std::max(plain_diff, double(std::abs(plain[i] - b[i])));
+  }
+  EXPECT_LT(diff, 0.05);        // a couple of gray levels of rounding
+  EXPECT_GT(plain_diff, 0.3);   // without it the tint shows
+  EXPECT_EQ(a[0], a[1]);        // three equal channels
+  EXPECT_EQ(a[1], a[2]);
+  EXPECT_TRUE(is_preprocessing("gray"));
+  EXPECT_FALSE(is_preprocessing("sepia"));
+}
+
 TEST(CropSampling, BoxesRespectAreaAndAspectRanges) {
   std::mt19937 rng(50);
   const Distortions d;
