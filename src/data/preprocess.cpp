@@ -99,13 +99,17 @@ void preprocess_whole(const cv::Mat& rgb, int size, float* dst) {
   resized.convertTo(out, CV_32F, 1.0 / 128.0, -1.0);
 }
 
-void preprocess_gray(const cv::Mat& rgb, int size, float* dst) {
-  check_input(rgb, size);
+cv::Mat equalised_gray(const cv::Mat& rgb) {
   cv::Mat gray, equalised, rgb_again;
   cv::cvtColor(rgb, gray, cv::COLOR_RGB2GRAY);
   cv::equalizeHist(gray, equalised);
   cv::cvtColor(equalised, rgb_again, cv::COLOR_GRAY2RGB);
-  preprocess_inception(rgb_again, size, dst);
+  return rgb_again;
+}
+
+void preprocess_gray(const cv::Mat& rgb, int size, float* dst) {
+  check_input(rgb, size);
+  preprocess_inception(equalised_gray(rgb), size, dst);
 }
 
 bool is_preprocessing(const std::string& name) { return name == "inception" || name == "whole" || name == "gray"; }

@@ -31,7 +31,9 @@ void preprocess_inception(const cv::Mat& rgb, int size, float* dst);
 void preprocess_whole(const cv::Mat& rgb, int size, float* dst);
 
 // Stain-colour invariant evaluation: grayscale, histogram equalisation, back to three equal
-// channels, then preprocess_inception. Slides stained or lit differently look alike to it.
+// channels (equalised_gray), then preprocess_inception. Slides stained or lit differently look
+// alike to it.
+cv::Mat equalised_gray(const cv::Mat& rgb);
 void preprocess_gray(const cv::Mat& rgb, int size, float* dst);
 
 // The preprocessing names a model may carry: "inception", "whole", "gray".

@@ -51,7 +51,8 @@ void preprocess_view(const Model& model, const cv::Mat& rgb, const std::string& 
   words.insert(words.end(), {uint32_t(o.seed), uint32_t(o.seed >> 32), uint32_t(view)});
   std::seed_seq seq(words.begin(), words.end());
   std::mt19937 rng(seq);
-  preprocess_inception_train(rgb, o.image_size, rng, dst);
+  // Distortions start from what the model sees: for "gray", the equalised gray image.
+  preprocess_inception_train(model.preprocessing == "gray" ? equalised_gray(rgb) : rgb, o.image_size, rng, dst);
 }
 
 // Producer/consumer hand-off of at most `capacity` batches; close() ends it from either side.
