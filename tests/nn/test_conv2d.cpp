@@ -20,11 +20,7 @@ class Conv2dTest : public ::testing::TestWithParam<ConvCase> {};
 
 TEST_P(Conv2dTest, MatchesNaiveLoop) {
   const ConvCase c = GetParam();
-  oracle::Geometry g{c.N, c.H, c.W, c.IC, c.KH, c.KW, c.stride, c.stride, 0, 0, 0, 0};
-  if (c.padding == Padding::Same) {
-    same_padding(c.H, c.KH, c.stride, g.PT, g.PB);
-    same_padding(c.W, c.KW, c.stride, g.PL, g.PR);
-  }
+  const auto g = oracle::tf_geometry(c.N, c.H, c.W, c.IC, c.KH, c.KW, c.stride, c.padding == Padding::Same);
   auto src = testing::random_vector(size_t(c.N) * c.H * c.W * c.IC, 1);
   const auto weights = testing::random_vector(size_t(c.KH) * c.KW * c.IC * c.OC, 2);
   const auto bias = testing::random_vector(size_t(c.OC), 3);

@@ -20,11 +20,7 @@ class Pool2dTest : public ::testing::TestWithParam<PoolCase> {};
 
 TEST_P(Pool2dTest, MatchesNaiveLoop) {
   const PoolCase c = GetParam();
-  oracle::Geometry g{c.N, c.H, c.W, c.C, c.K, c.K, c.stride, c.stride, 0, 0, 0, 0};
-  if (c.padding == Padding::Same) {
-    same_padding(c.H, c.K, c.stride, g.PT, g.PB);
-    same_padding(c.W, c.K, c.stride, g.PL, g.PR);
-  }
+  const auto g = oracle::tf_geometry(c.N, c.H, c.W, c.C, c.K, c.K, c.stride, c.padding == Padding::Same);
   auto src = testing::random_vector(size_t(c.N) * c.H * c.W * c.C, 4);
   const auto expected = oracle::pool2d(g, c.kind == PoolKind::Max, src);
 

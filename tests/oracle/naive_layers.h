@@ -15,6 +15,22 @@ struct Geometry {
   int OW() const { return (W + PL + PR - KW) / SW + 1; }
 };
 
+// TensorFlow's padding rule, from its documentation: SAME gives ceil(in/stride) outputs and
+// pads max((out-1)*stride + kernel - in, 0) in total, the odd pixel after (bottom/right).
+inline Geometry tf_geometry(int N, int H, int W, int C, int KH, int KW, int stride, bool same) {
+  Geometry g{N, H, W, C, KH, KW, stride, stride, 0, 0, 0, 0};
+  if (!same) return g;
+  const auto pads = [&](int in, int k, int& before, int& after) {
+    const int out = (in + stride - 1) / stride;
+    const int total = std::max((out - 1) * stride + k - in, 0);
+    before = total / 2;
+    after = total - before;
+  };
+  pads(H, KH, g.PT, g.PB);
+  pads(W, KW, g.PL, g.PR);
+  return g;
+}
+
 // dst[n,oh,ow,oc] = relu?(bias[oc] + sum src[n,ih,iw,ic] * weights[kh,kw,ic,oc]) with zero padding.
 inline std::vector<float> conv2d(const Geometry& g, int OC, const std::vector<float>& src,
                                  const std::vector<float>& weights, const std::vector<float>& bias, bool relu) {
