@@ -7,6 +7,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export BLASTSCAN_SHARED=${BLASTSCAN_SHARED:-$(cd "$root/.." && pwd)/shared}
 bash "$root/scripts/setup.sh"
 jobs=$(nproc)
+# Tests run side by side: keep OpenMP's idle threads from spinning (see src/cli/main.cpp).
+export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-2000}
 
 echo "== Release build and tests"
 bash "$root/scripts/build.sh" "$root/build"
