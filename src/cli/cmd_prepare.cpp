@@ -54,10 +54,9 @@ void add_prepare(CLI::App& app) {
   auto* cmd = app.add_subcommand("prepare", "check, de-duplicate and split a dataset; write its manifest (and TFRecords)");
   cmd->add_option("dataset", args->dataset, "class folders, or ALL-IDB ImNNN_L images in one folder")->required();
   cmd->add_option("--out,-o", args->out, "output folder")->required();
-  cmd->add_option("--val", args->validation, "validation fraction")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  add_validation_option(cmd, args->validation);
   add_seed_option(cmd, args->seed);
-  cmd->add_option("--group-by", args->group_by, "keep groups on one side: none, blocks:N, regex:PATTERN")
-      ->capture_default_str();
+  add_group_by_option(cmd, args->group_by);
   cmd->add_option("--labels", args->labels, "labels file 'id:name' (default: DATASET/labels.txt if present)");
   cmd->add_flag("--tfrecord", args->tfrecord, "also write TFRecord shards of tf.Examples");
   cmd->add_option("--shards", args->shards, "TFRecord shards per split")->check(CLI::Range(1, 100000))->capture_default_str();
