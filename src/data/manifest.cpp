@@ -18,7 +18,7 @@ namespace {
 const std::vector<std::string> kColumns = {"path", "hash", "label", "class", "split", "group", "source"};
 
 // Relative to the manifest's folder when the two share more than the filesystem root (the
-// pair can then move together), else absolute ("../../work/..." from /tmp helps nobody).
+// pair can then move together), else absolute ("../../srv/data/..." from /tmp helps nobody).
 fs::path relative_to(const fs::path& path, const fs::path& dir) {
   if (path.empty()) return path;
   const fs::path abs = fs::absolute(path).lexically_normal(), base = fs::absolute(dir).lexically_normal();
