@@ -9,7 +9,7 @@
 namespace blastscan {
 
 struct Timing {
-  double median_ms = 0, min_ms = 0;
+  double median_ms = 0;
   int runs = 0;
 };
 
@@ -24,7 +24,7 @@ inline Timing time_runs(const std::function<void()>& run, int warmup = 2, int mi
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms.front(), int(ms.size())};
+  return {ms[ms.size() / 2], int(ms.size())};
 }
 
 }  // namespace blastscan

@@ -12,7 +12,6 @@
 
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "base/error.h"
 #include "inception/inception_v3.h"
@@ -93,7 +92,6 @@ struct Network::Impl {
   std::optional<Head> head;
   int feature_dim = 0;
   double flops = 0;
-  std::string conv_impl;
 
   Impl(const Model& model, NetworkOptions opts) : options(opts), endpoint(model.endpoint), head(model.head) {
     if (options.batch < 1) throw InputError("network: batch must be >= 1");
@@ -147,7 +145,6 @@ struct Network::Impl {
           steps.push_back({dnnl::reorder(src, converted), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, converted}}});
           src = converted;
         }
-        if (conv_impl.empty() && !first) conv_impl = conv.impl();
         steps.push_back({conv.primitive(), conv.args(src, dst)});
         flops += 2.0 * out.H * out.W * out.C * layer.KH * layer.KW * in.C;
       } else {
@@ -208,14 +205,6 @@ NetworkOutput Network::run(const float* input, int n) { return impl_->run(input,
 int Network::batch() const { return impl_->options.batch; }
 int Network::feature_dim() const { return impl_->feature_dim; }
 double Network::flops_per_image() const { return impl_->flops; }
-
-std::string Network::describe() const {
-  std::ostringstream s;
-  s << impl_->endpoint << ", batch " << impl_->options.batch << ", "
-    << (impl_->options.threads > 0 ? impl_->options.threads : default_thread_count()) << " threads, f32, conv "
-    << impl_->conv_impl;
-  return s.str();
-}
 
 int default_thread_count() { return omp_get_num_procs(); }
 

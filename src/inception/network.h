@@ -36,7 +36,6 @@ class Network {
   int batch() const;
   int feature_dim() const;
   double flops_per_image() const;  // multiply-adds x 2 of the convs and head
-  std::string describe() const;    // e.g. "Mixed_7a, batch 8, 2 threads, f32, conv impl jit:avx512_core"
 
  private:
   struct Impl;

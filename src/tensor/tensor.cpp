@@ -1,7 +1,5 @@
 #include "tensor/tensor.h"
 
-#include <cassert>
-#include <cmath>
 #include <stdexcept>
 
 namespace blastscan {
@@ -22,13 +20,6 @@ Tensor::Tensor(Shape s, std::vector<float> values) : shape(std::move(s)), data(s
   if (element_count(shape) != size())
     throw std::invalid_argument("tensor: shape " + to_string(shape) + " does not hold " +
                                 std::to_string(size()) + " values");
-}
-
-float max_abs_diff(const Tensor& a, const Tensor& b) {
-  assert(a.shape == b.shape);
-  float m = 0.f;
-  for (size_t i = 0; i < a.data.size(); ++i) m = std::fmax(m, std::fabs(a.data[i] - b.data[i]));
-  return m;
 }
 
 }  // namespace blastscan

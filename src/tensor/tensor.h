@@ -28,7 +28,4 @@ struct Tensor {
   bool operator==(const Tensor&) const = default;
 };
 
-// Largest |a - b| over all elements; the shapes must match.
-float max_abs_diff(const Tensor& a, const Tensor& b);
-
 }  // namespace blastscan

@@ -43,6 +43,16 @@ TEST_P(Conv2dTest, MatchesNaiveLoop) {
                          << (first_bad >= 0 ? expected[size_t(first_bad)] : 0);
 }
 
+// The network relies on oneDNN's optimised kernels; its reference kernels are 10-100x slower
+// (e.g. they are all it has for strided sub-memory outputs). Not a timing test: which kernel.
+TEST(Conv2d, UsesAnOptimisedKernel) {
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  const Tensor weights({3, 3, 64, 96}), bias({96});
+  Conv2d conv(engine, testing::nhwc_desc(1, 64, 35, 35), testing::nhwc_desc(1, 96, 35, 35), weights, bias,
+              {1, 1, 1, 1, 1, 1, true});
+  EXPECT_NE(conv.impl().rfind("ref", 0), 0u) << conv.impl();
+}
+
 INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dTest,
                          ::testing::Values(ConvCase{1, 9, 9, 3, 32, 3, 3, 2, Padding::Valid, true},
                                            ConvCase{2, 8, 7, 13, 24, 3, 3, 2, Padding::Same, true},

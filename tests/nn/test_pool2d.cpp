@@ -37,6 +37,13 @@ TEST_P(Pool2dTest, MatchesNaiveLoop) {
       << " s" << c.stride << " first bad index " << first_bad;
 }
 
+TEST(Pool2d, UsesAnOptimisedKernel) {  // see Conv2d.UsesAnOptimisedKernel
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  Pool2d pool(engine, testing::nhwc_desc(1, 288, 35, 35), testing::nhwc_desc(1, 288, 17, 17),
+              {PoolKind::Max, 3, 3, 2, 2, 0, 0, 0, 0});
+  EXPECT_NE(pool.impl().rfind("ref", 0), 0u) << pool.impl();
+}
+
 INSTANTIATE_TEST_SUITE_P(Shapes, Pool2dTest,
                          ::testing::Values(PoolCase{PoolKind::Max, 2, 9, 9, 13, 3, 2, Padding::Valid},
                                            PoolCase{PoolKind::Max, 1, 8, 7, 16, 3, 2, Padding::Valid},
