@@ -71,11 +71,10 @@ TEST(TfRecord, CorruptionAndTruncationAreCaught) {
   auto flipped_length = good;
   flipped_length[0 + 21] ^= 0x40;  // the second record's length
   EXPECT_EQ(error_of(flipped_length), "f.tfrecord: record 1: length CRC mismatch (corrupt file)");
-  auto cut = good;
-  cut.resize(cut.size() - 2);
+  const std::vector<uint8_t> cut(good.begin(), good.end() - 2);
   EXPECT_EQ(error_of(cut), "f.tfrecord: record 1: truncated data");
-  cut.resize(25);
-  EXPECT_EQ(error_of(cut), "f.tfrecord: record 1: truncated header");
+  const std::vector<uint8_t> header_cut(good.begin(), good.begin() + 25);
+  EXPECT_EQ(error_of(header_cut), "f.tfrecord: record 1: truncated header");
 }
 
 TEST(TfRecord, UnfinishedWriterLeavesNothing) {

@@ -60,8 +60,8 @@ TEST(BottleneckCache, DamagedEntriesAreRecomputedNotTrusted) {
   auto flipped = read_file(files[0]);
   flipped.back() ^= 0x40;  // a float's bits: only the CRC can tell
   write_file_atomic(files[0], flipped);
-  auto truncated = read_file(files[1]);
-  truncated.resize(truncated.size() - 4);
+  const auto whole = read_file(files[1]);
+  const std::vector<uint8_t> truncated(whole.begin(), whole.end() - 4);
   write_file_atomic(files[1], truncated);
   write_file_atomic(files[2], std::string_view("garbage"));
 
