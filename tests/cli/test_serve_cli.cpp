@@ -109,11 +109,8 @@ TEST_F(ServeCli, ClientPrintsALinePerImageAndTheSeedsSummaryAndTheServerLogsEach
 TEST_F(ServeCli, SigtermAnswersTheRequestInFlightThenExitsZero) {
   const int port = start_server();
   const std::string jpg = read_text_file(shared_dir() / "models" / "fixtures" / "dog.jpg");
-  const int fd = connect_loopback(port);
-  ASSERT_TRUE(send_text(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
-  ASSERT_EQ(read_response(fd).rfind("HTTP/1.1 200", 0), 0u);
-  ASSERT_TRUE(send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
-                                std::to_string(jpg.size()) + "\r\n\r\n" + jpg.substr(0, 1000)));
+  const int fd = start_half_sent_inference(port, jpg, 1000);
+  ASSERT_GE(fd, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lets the worker start on it
   kill(server_->pid(), SIGTERM);
   ASSERT_TRUE(server_->wait_for_log("SIGTERM: finishing requests in flight", std::chrono::seconds(30)));

@@ -48,4 +48,13 @@ std::string read_until_closed(int fd) {
   return all;
 }
 
+int start_half_sent_inference(int port, const std::string& image, size_t sent) {
+  const int fd = connect_loopback(port);
+  if (!send_text(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n") || read_response(fd).rfind("HTTP/1.1 200", 0) != 0)
+    return -1;
+  const bool ok = send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
+                                    std::to_string(image.size()) + "\r\n\r\n" + image.substr(0, sent));
+  return ok ? fd : -1;
+}
+
 }  // namespace blastscan::testing

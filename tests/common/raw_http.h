@@ -13,4 +13,9 @@ std::string read_response(int fd);
 // Everything the server sends until it closes the connection.
 std::string read_until_closed(int fd);
 
+// Leaves a POST /Inference in flight: a GET /health on a keep-alive connection first proves a
+// worker owns the connection, then the POST is sent with only `sent` bytes of its body. Returns
+// the socket, or -1 if the server did not answer the GET.
+int start_half_sent_inference(int port, const std::string& image, size_t sent);
+
 }  // namespace blastscan::testing

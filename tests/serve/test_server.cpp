@@ -261,13 +261,9 @@ TEST_F(ServerTest, ConcurrentRequestsAllGetTheirOwnAnswer) {
 TEST_F(ServerTest, StopAnswersTheRequestInFlightThenListenReturns) {
   start();
   const std::string png = encoded_image(".png");
-  const int fd = connect_loopback(port_);
-  // A first request on a keep-alive connection proves a worker owns the connection; the
-  // second is then in flight (half its body sent) when stop() is called.
-  ASSERT_TRUE(send_text(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
-  EXPECT_EQ(read_response(fd).rfind("HTTP/1.1 200", 0), 0u);
-  ASSERT_TRUE(send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: image/png\r\nContent-Length: " +
-                    std::to_string(png.size()) + "\r\n\r\n" + png.substr(0, 100)));
+  // The request is in flight (part of its body sent) when stop() is called.
+  const int fd = start_half_sent_inference(port_, png, 100);
+  ASSERT_GE(fd, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lets the worker start on it
   server_->stop();
   ASSERT_TRUE(send_text(fd, png.substr(100)));
