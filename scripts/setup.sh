@@ -8,6 +8,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev zlib1g-dev
   chromium chromium-driver wrk curl
+  python3-venv  # scripts/python_env.sh: the venv of test and benchmark peers (tests/interop)
 )
 missing=()
 for p in "${packages[@]}"; do
