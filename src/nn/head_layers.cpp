@@ -17,6 +17,10 @@ void dropout_forward(float* dst, float* mask, const float* src, int B, int C, fl
   }
 }
 
+void dropout_backward(float* diff_src, const float* diff_dst, const float* mask, int B, int C) {
+  for (int i = 0; i < B * C; ++i) diff_src[i] += diff_dst[i] * mask[i];
+}
+
 // ---- dense
 
 void dense_forward(float* logits, const float* src, const float* W, const float* b, int B, int C, int K) {
@@ -39,6 +43,19 @@ void dense_backward(float* diff_W, float* diff_b, const float* diff_logits, cons
     for (int c = 0; c < C; ++c) {
       float* dw = diff_W + static_cast<size_t>(c) * K;
       for (int k = 0; k < K; ++k) dw[k] += x[c] * d[k];
+    }
+  }
+}
+
+void dense_backward_data(float* diff_src, const float* diff_logits, const float* W, int B, int C, int K) {
+  for (int n = 0; n < B; ++n) {
+    const float* d = diff_logits + n * K;
+    float* dx = diff_src + static_cast<size_t>(n) * C;
+    for (int c = 0; c < C; ++c) {
+      const float* w = W + static_cast<size_t>(c) * K;
+      float sum = 0.f;
+      for (int k = 0; k < K; ++k) sum += d[k] * w[k];
+      dx[c] += sum;
     }
   }
 }

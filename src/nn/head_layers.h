@@ -4,8 +4,8 @@
 // Shapes: B = batch, C = feature channels, K = classes.
 // The head sees the backbone's globally averaged features, so Logits/Conv2d_1c_1x1 (a 1x1 conv
 // on a 1x1 map) is a dense layer: W is HWIO [1,1,C,K], i.e. row-major [C,K].
-// Left out on purpose: gradients with respect to the features. The backbone is frozen, so no
-// gradient flows below the head (fine-tuning would add dropout_backward and dense's diff_src).
+// Gradients with respect to the features (dropout_backward, dense_backward_data) are for
+// fine-tuning, where they flow on into the global average pool and the trainable blocks.
 // Backward functions add (+=) into gradient buffers; the caller zeroes them once per step.
 #pragma once
 #include <cstddef>
@@ -17,11 +17,15 @@ class Rng;
 // ---- dropout (TF: kept units are scaled by 1/keep, so inference needs no rescale)
 // dst[B,C], mask[B,C] (0 or 1/keep, what backward would need), src[B,C].
 void dropout_forward(float* dst, float* mask, const float* src, int B, int C, float keep, Rng& rng);
+// diff_src[B,C] += diff_dst * mask
+void dropout_backward(float* diff_src, const float* diff_dst, const float* mask, int B, int C);
 
 // ---- dense: logits = src . W + b
 void dense_forward(float* logits, const float* src, const float* W, const float* b, int B, int C, int K);
 // diff_W[C,K] += src^T . diff_logits, diff_b[K] += column sums of diff_logits.
 void dense_backward(float* diff_W, float* diff_b, const float* diff_logits, const float* src, int B, int C, int K);
+// diff_src[B,C] += diff_logits . W^T
+void dense_backward_data(float* diff_src, const float* diff_logits, const float* W, int B, int C, int K);
 
 // ---- softmax + cross-entropy, one fused pair because d(loss)/d(logits) = (probs - onehot) is
 // simpler and stabler than chaining the two Jacobians.

@@ -36,6 +36,7 @@ HeadNet make_head_net(int C, int K, int max_batch, float keep, float weight_deca
 float head_forward(HeadNet& net, const float* features, const int* labels, const float* sample_weight, int B,
                    bool training, Rng* rng) {
   net.B = B;
+  net.training = training;
   const float* src = features;
   if (training) {
     dropout_forward(net.dropped.data(), net.mask.data(), features, B, net.C, net.keep, *rng);
@@ -52,13 +53,19 @@ float head_forward(HeadNet& net, const float* features, const int* labels, const
 
 void head_zero_grad(HeadNet& net) { std::fill(net.grads.begin(), net.grads.end(), 0.f); }
 
-void head_backward(HeadNet& net, const int* labels, const float* sample_weight) {
+void head_backward(HeadNet& net, const int* labels, const float* sample_weight, float* diff_features) {
   const size_t CK = static_cast<size_t>(net.C) * net.K;
   std::fill(net.diff_logits.begin(), net.diff_logits.end(), 0.f);
   cross_entropy_backward(net.diff_logits.data(), net.probs.data(), labels, sample_weight, net.B, net.K);
   dense_backward(net.grads.data(), net.grads.data() + CK, net.diff_logits.data(), net.dropped.data(), net.B, net.C,
                  net.K);
   l2_backward(net.grads.data(), net.W(), CK, net.weight_decay);
+  if (!diff_features) return;
+  // Inference mode copied the features into `dropped` with no mask: the gradient passes as it is.
+  net.diff_dropped.assign(static_cast<size_t>(net.B) * net.C, 0.f);
+  dense_backward_data(net.diff_dropped.data(), net.diff_logits.data(), net.W(), net.B, net.C, net.K);
+  if (net.training) dropout_backward(diff_features, net.diff_dropped.data(), net.mask.data(), net.B, net.C);
+  else for (size_t i = 0; i < net.diff_dropped.size(); ++i) diff_features[i] += net.diff_dropped[i];
 }
 
 Head to_model_head(const HeadNet& net) {

@@ -24,7 +24,9 @@ struct HeadNet {
 
   // Activations of the last forward (B rows used).
   int B = 0;
+  bool training = false;           // dropout was on
   std::vector<float> dropped;      // [max_batch, C]
+  std::vector<float> diff_dropped; // [max_batch, C], fine-tuning only
   std::vector<float> mask;         // [max_batch, C]
   std::vector<float> logits;       // [max_batch, K]
   std::vector<float> probs;        // [max_batch, K]
@@ -46,8 +48,9 @@ HeadNet make_head_net(int C, int K, int max_batch, float keep, float weight_deca
 float head_forward(HeadNet& net, const float* features, const int* labels, const float* sample_weight, int B,
                    bool training, Rng* rng);
 void head_zero_grad(HeadNet& net);
-// Gradients of the last forward's loss (it must have had labels).
-void head_backward(HeadNet& net, const int* labels, const float* sample_weight);
+// Gradients of the last forward's loss (it must have had labels). diff_features [B,C], when
+// given, gets the gradient with respect to the features added into it (fine-tuning).
+void head_backward(HeadNet& net, const int* labels, const float* sample_weight, float* diff_features = nullptr);
 
 // The head as a model part (HWIO [1,1,C,K] weights) and back.
 Head to_model_head(const HeadNet& net);

@@ -1,0 +1,106 @@
+#include "nn/trainable_conv2d.h"
+
+#include <cassert>
+
+namespace blastscan {
+
+namespace {
+
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+constexpr auto kDirect = dnnl::algorithm::convolution_direct;
+// ReLU's derivative from its output: exact, and the pre-activation need not be kept.
+constexpr auto kReluFromDst = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
+
+}  // namespace
+
+TrainableConv2d::TrainableConv2d(const dnnl::engine& engine, const dnnl::memory::desc& src,
+                                 const dnnl::memory::desc& dst, int KH, int KW, const Conv2dParams& p)
+    : KH_(KH), KW_(KW), IC_(src.dims()[1]), OC_(dst.dims()[1]), relu_(p.relu), engine_(engine) {
+  const dnnl::memory::dims wdims{OC_, IC_, KH_, KW_}, strides{p.SH, p.SW}, pad_l{p.PH_L, p.PW_L},
+      pad_r{p.PH_R, p.PW_R};
+  const dnnl::memory::desc any_weights(wdims, dt::f32, tag::any), bias({OC_}, dt::f32, tag::x);
+
+  dnnl::primitive_attr attr;
+  if (relu_) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  fwd_pd_ = {{dnnl::prop_kind::forward_training, kDirect, src, any_weights, bias, dst, strides, pad_l, pad_r}, attr,
+             engine};
+  bwd_data_pd_ = {{kDirect, src, any_weights, dst, strides, pad_l, pad_r}, engine, fwd_pd_};
+  bwd_weights_pd_ = {{kDirect, src, any_weights, bias, dst, strides, pad_l, pad_r}, engine, fwd_pd_};
+  fwd_ = dnnl::convolution_forward(fwd_pd_);
+  bwd_data_ = dnnl::convolution_backward_data(bwd_data_pd_);
+  bwd_weights_ = dnnl::convolution_backward_weights(bwd_weights_pd_);
+  if (relu_) {
+    const dnnl::eltwise_forward::primitive_desc relu_fwd({dnnl::prop_kind::forward_training, kReluFromDst, dst}, engine);
+    relu_bwd_pd_ = {{kReluFromDst, dst, dst}, engine, relu_fwd};
+    relu_bwd_ = dnnl::eltwise_backward(relu_bwd_pd_);
+    diff_pre_ = dnnl::memory(dst, engine);
+  }
+
+  weights_fwd_ = dnnl::memory(fwd_pd_.weights_desc(), engine);
+  weights_bwd_ = bwd_data_pd_.weights_desc() == fwd_pd_.weights_desc()
+                     ? weights_fwd_
+                     : dnnl::memory(bwd_data_pd_.weights_desc(), engine);
+  diff_weights_ = dnnl::memory(bwd_weights_pd_.diff_weights_desc(), engine);
+  diff_bias_ = dnnl::memory(bwd_weights_pd_.diff_bias_desc(), engine);
+  diff_src_ = dnnl::memory(src, engine);
+  diff_src_sum_ = GradientSum(engine, src, src);
+  const dnnl::memory::desc hwio(wdims, dt::f32, tag::hwio);
+  diff_weights_back_ = GradientSum(engine, diff_weights_.get_desc(), hwio);
+  to_fwd_weights_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio, engine, weights_fwd_.get_desc()));
+  if (weights_bwd_ != weights_fwd_)
+    to_bwd_weights_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio, engine, weights_bwd_.get_desc()));
+}
+
+void TrainableConv2d::bind(const ConvParameterBuffers& b) {
+  user_ = b;
+  const dnnl::memory::desc hwio({OC_, IC_, KH_, KW_}, dt::f32, tag::hwio);
+  user_weights_ = dnnl::memory(hwio, engine_, b.weights);
+  user_diff_weights_ = dnnl::memory(hwio, engine_, b.diff_weights);
+  bias_ = dnnl::memory({{OC_}, dt::f32, tag::x}, engine_, b.bias);
+}
+
+void TrainableConv2d::load_weights(dnnl::stream& stream) {
+  to_fwd_weights_.execute(stream, user_weights_, weights_fwd_);
+  if (weights_bwd_ != weights_fwd_) to_bwd_weights_.execute(stream, user_weights_, weights_bwd_);
+}
+
+// ---- forward
+
+void TrainableConv2d::forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst) {
+  assert(user_.weights && "bind() first");
+  src_ = src;
+  dst_ = dst;
+  fwd_.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_fwd_}, {DNNL_ARG_BIAS, bias_},
+                        {DNNL_ARG_DST, dst}});
+}
+
+// ---- backward
+
+void TrainableConv2d::backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory* diff_src) {
+  const dnnl::memory& diff_pre = relu_ ? diff_pre_ : diff_dst;
+  if (relu_)
+    relu_bwd_.execute(stream, {{DNNL_ARG_DST, dst_}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_SRC, diff_pre_}});
+
+  bwd_weights_.execute(stream, {{DNNL_ARG_SRC, src_}, {DNNL_ARG_DIFF_DST, diff_pre},
+                                {DNNL_ARG_DIFF_WEIGHTS, diff_weights_}, {DNNL_ARG_DIFF_BIAS, diff_bias_}});
+  diff_weights_back_.add(stream, diff_weights_, user_diff_weights_);
+  stream.wait();  // diff_bias_ is read on this thread
+  const auto* db = static_cast<const float*>(diff_bias_.get_data_handle());
+  for (int64_t oc = 0; oc < OC_; ++oc) user_.diff_bias[oc] += db[oc];
+
+  if (!diff_src) return;
+  bwd_data_.execute(stream, {{DNNL_ARG_DIFF_DST, diff_pre}, {DNNL_ARG_WEIGHTS, weights_bwd_},
+                             {DNNL_ARG_DIFF_SRC, diff_src_}});
+  diff_src_sum_.add(stream, diff_src_, *diff_src);
+}
+
+std::string TrainableConv2d::impl() const {
+  return std::string(fwd_pd_.impl_info_str()) + " / " + bwd_data_pd_.impl_info_str() + " / " + bwd_weights_pd_.impl_info_str();
+}
+
+}  // namespace blastscan

@@ -1,0 +1,36 @@
+#include "nn/trainable_pool2d.h"
+
+namespace blastscan {
+
+TrainablePool2d::TrainablePool2d(const dnnl::engine& engine, const dnnl::memory::desc& src,
+                                 const dnnl::memory::desc& dst, const Pool2dParams& p) {
+  const auto algorithm =
+      p.kind == PoolKind::Max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
+  const dnnl::memory::dims strides{p.SH, p.SW}, kernel{p.KH, p.KW}, pad_l{p.PH_L, p.PW_L}, pad_r{p.PH_R, p.PW_R};
+  fwd_pd_ = {{dnnl::prop_kind::forward_training, algorithm, src, dst, strides, kernel, pad_l, pad_r}, engine};
+  bwd_pd_ = {{algorithm, src, dst, strides, kernel, pad_l, pad_r}, engine, fwd_pd_};
+  fwd_ = dnnl::pooling_forward(fwd_pd_);
+  bwd_ = dnnl::pooling_backward(bwd_pd_);
+  if (p.kind == PoolKind::Max) workspace_ = dnnl::memory(fwd_pd_.workspace_desc(), engine);
+  diff_src_ = dnnl::memory(src, engine);
+  diff_src_sum_ = GradientSum(engine, src, src);
+}
+
+// ---- forward
+
+void TrainablePool2d::forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst) {
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+  if (workspace_) args[DNNL_ARG_WORKSPACE] = workspace_;
+  fwd_.execute(stream, args);
+}
+
+// ---- backward
+
+void TrainablePool2d::backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory& diff_src) {
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_SRC, diff_src_}};
+  if (workspace_) args[DNNL_ARG_WORKSPACE] = workspace_;
+  bwd_.execute(stream, args);
+  diff_src_sum_.add(stream, diff_src_, diff_src);
+}
+
+}  // namespace blastscan

@@ -1,0 +1,36 @@
+// Trainable 2-D pooling on oneDNN, forward_training and backward side by side: max pooling
+// keeps oneDNN's workspace (where each maximum came from) for its backward; average pooling
+// excludes padding as TF's AvgPool with SAME padding does. A global average pool
+// (Logits/AvgPool_1a_8x8) is one whose kernel is the whole map.
+// Shapes: src [N,C,IH,IW], dst [N,C,OH,OW]. The inference path is nn/pool2d.h.
+//   backward  diff_src += pool_backward(diff_dst)
+#pragma once
+#include <string>
+
+#include <dnnl.hpp>
+
+#include "nn/gradient_sum.h"
+#include "nn/pool2d.h"
+
+namespace blastscan {
+
+class TrainablePool2d {
+ public:
+  TrainablePool2d(const dnnl::engine& engine, const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
+                  const Pool2dParams& params);
+
+  void forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst);
+  void backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory& diff_src);
+  std::string impl() const { return std::string(fwd_pd_.impl_info_str()) + " / " + bwd_pd_.impl_info_str(); }
+
+ private:
+  dnnl::pooling_forward::primitive_desc fwd_pd_;
+  dnnl::pooling_backward::primitive_desc bwd_pd_;
+  dnnl::pooling_forward fwd_;
+  dnnl::pooling_backward bwd_;
+  dnnl::memory workspace_;  // max pooling only: written by forward, read by backward
+  dnnl::memory diff_src_;   // scratch
+  GradientSum diff_src_sum_;
+};
+
+}  // namespace blastscan
