@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "base/file_io.h"
+#include "base/safe_text.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "formats/graphdef.h"
@@ -58,7 +59,7 @@ void run(EvaluateArgs a) {
   request.extract.threads = a.threads;
   const EvaluationReport report = evaluate_model(model, images, request);
 
-  write_file_atomic(out / "report.json", report_to_json(report).dump(2) + "\n");
+  write_file_atomic(out / "report.json", json_text(report_to_json(report), 2) + "\n");
   write_file_atomic(out / "report.html", render_report_html(report));
   print_summary(report);
   std::printf("report: %s\n", (out / "report.html").string().c_str());

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/safe_text.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "data/manifest.h"
@@ -41,7 +42,8 @@ void run_prepare(const PrepareArgs& a) {
 
   std::printf("%s", format_split_table(ds).c_str());
   std::printf("%zu exact duplicates dropped, %zu files skipped\n", duplicates.size(), ds.skipped.size() - duplicates.size());
-  for (const auto& s : ds.skipped) std::printf("  skipped %s: %s\n", s.path.string().c_str(), s.reason.c_str());
+  for (const auto& s : ds.skipped)
+    std::printf("  skipped %s: %s\n", printable(s.path.string()).c_str(), printable(s.reason).c_str());
   std::printf("wrote %s/manifest.csv, manifest.json, labels.txt", a.out.c_str());
   if (!shards.empty()) std::printf(" and %zu TFRecord shards", shards.size());
   std::printf(" in %.2f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.h"
+#include "base/safe_text.h"
 #include "cli/commands.h"
 
 namespace {
@@ -51,7 +52,8 @@ int main(int argc, char** argv) {
   } catch (const blastscan::cli::ExitStatus& status) {
     return status.code;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "blastscan: error: %s\n", e.what());
+    // Messages quote paths and names from outside: escaped, so they stay one line on a terminal.
+    std::fprintf(stderr, "blastscan: error: %s\n", blastscan::printable(e.what()).c_str());
     return 1;
   }
   return 0;

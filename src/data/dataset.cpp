@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/safe_text.h"
 #include "data/manifest.h"
 #include "formats/labels.h"
 
@@ -66,10 +67,17 @@ std::vector<std::string> resolve_classes(std::vector<std::string> found, const f
   return classes;
 }
 
+// The manifest (JSON) and the model's metadata hold paths and class names as UTF-8 text; a name
+// that is not UTF-8 could not be read back as the same path.
+const char* const kNotUtf8 = "name is not valid UTF-8 (the manifest and the model store names as UTF-8; rename it)";
+
 Dataset scan_class_folders(const std::vector<fs::path>& folders, const std::vector<fs::path>& root_files,
                            const fs::path& labels_file) {
   std::vector<std::string> names;
-  for (const auto& f : folders) names.push_back(f.filename().string());
+  for (const auto& f : folders) {
+    names.push_back(f.filename().string());
+    if (!is_valid_utf8(names.back())) throw InputError(f.string() + ": class folder " + kNotUtf8);
+  }
   Dataset ds;
   ds.classes = resolve_classes(names, labels_file);
   for (const auto& folder : folders) {
@@ -77,6 +85,10 @@ Dataset scan_class_folders(const std::vector<fs::path>& folders, const std::vect
     const int label = static_cast<int>(std::find(ds.classes.begin(), ds.classes.end(), name) - ds.classes.begin());
     size_t images = 0;
     for (const auto& file : files_below(folder)) {
+      if (!is_valid_utf8(file.string())) {
+        ds.skipped.push_back({file, std::string("file ") + kNotUtf8});
+        continue;
+      }
       if (!has_image_extension(file)) {
         ds.skipped.push_back({file, "not an image file (extension " + file.extension().string() + ")"});
         continue;
@@ -103,6 +115,10 @@ Dataset scan_all_idb(const fs::path& root, const std::vector<fs::path>& files, c
   std::set<int> seen;
   for (const auto& file : files) {
     if (!has_image_extension(file)) continue;  // README, labels.txt: not part of the data
+    if (!is_valid_utf8(file.string())) {
+      ds.skipped.push_back({file, std::string("file ") + kNotUtf8});
+      continue;
+    }
     if (const auto parsed = parse_all_idb_name(file)) {
       ds.samples.push_back({.path = file, .label = parsed->second});
       seen.insert(parsed->second);

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/safe_text.h"
 #include "formats/labels.h"
 
 namespace blastscan {
@@ -185,7 +186,7 @@ Dataset load_json(const fs::path& path) {
 void write_manifest(const Dataset& dataset, const fs::path& dir) {
   write_file_atomic(dir / "labels.txt", format_labels(dataset.classes));
   write_file_atomic(dir / "manifest.csv", to_csv(dataset, dir));
-  write_file_atomic(dir / "manifest.json", to_json(dataset, dir).dump(1));
+  write_file_atomic(dir / "manifest.json", json_text(to_json(dataset, dir), 1));
 }
 
 Dataset load_manifest(const fs::path& path) {

@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/safe_text.h"
 #include "formats/labels.h"
 #include "inception/inception_v3.h"
 #include "tensorflow_graph.pb.h"
@@ -385,7 +386,7 @@ std::vector<uint8_t> serialize_graphdef(const Model& model) {
   const nlohmann::json metadata = {{"format", "blastscan"},        {"endpoint", model.endpoint},
                                    {"classes", model.classes},     {"positive", model.positive},
                                    {"preprocessing", model.preprocessing}};
-  w.string_constant(kMetadataNode, metadata.dump());
+  w.string_constant(kMetadataNode, json_text(metadata));
 
   // Deterministic: attr maps in key order, so the same model always gives the same bytes.
   std::vector<uint8_t> bytes(w.graph.ByteSizeLong());

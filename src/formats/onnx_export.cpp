@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/safe_text.h"
 #include "inception/inception_v3.h"
 
 namespace blastscan {
@@ -204,8 +205,8 @@ void add_metadata(onnx::ModelProto& proto, const Model& model, int image_size) {
   for (size_t at; (at = words.find("SxS")) != std::string::npos;)
     words.replace(at, 3, std::to_string(image_size) + "x" + std::to_string(image_size));
   const std::vector<std::pair<std::string, std::string>> entries = {
-      {"classes", nlohmann::json(model.classes).dump()},
-      {"positive_classes", nlohmann::json(model.positive).dump()},
+      {"classes", json_text(nlohmann::json(model.classes))},
+      {"positive_classes", json_text(nlohmann::json(model.positive))},
       {"endpoint", model.endpoint},
       {"input_layout", "NHWC"},
       {"color_order", "RGB"},

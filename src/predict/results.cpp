@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "base/progress.h"
+#include "base/safe_text.h"
 #include "data/dataset.h"
 #include "data/image.h"
 
@@ -78,13 +79,13 @@ std::string format_table(const std::vector<ImageResult>& results) {
   char line[1024];
   for (const auto& r : results) {
     if (!r.prediction) {  // the reason goes to stderr, where errors belong on a terminal
-      std::fprintf(stderr, "blastscan: error: %s\n", r.error.c_str());
+      std::fprintf(stderr, "blastscan: error: %s\n", printable(r.error).c_str());
       continue;
     } else {
       const auto& p = *r.prediction;
       std::snprintf(line, sizeof line, "%-9s %-12s %.4f %-4s %7.1f ms  %-9s %s\n",
-                    p.positive ? "ALL" : "not ALL", p.label.c_str(), p.confidence, p.low_confidence ? "LOW" : "",
-                    p.ms, verdict(r).c_str(), r.path.string().c_str());
+                    p.positive ? "ALL" : "not ALL", printable(p.label).c_str(), p.confidence, p.low_confidence ? "LOW" : "",
+                    p.ms, verdict(r).c_str(), printable(r.path.string()).c_str());
     }
     out += line;
   }
@@ -146,7 +147,7 @@ std::string format_results(const std::vector<ImageResult>& results, const Model&
     const nlohmann::json summary = {{"classified", s.classified}, {"errors", s.errors},     {"all_detected", s.positive},
                                     {"correct", s.correct},       {"incorrect", s.incorrect}, {"low_confidence", s.low},
                                     {"low_correct", s.low_correct}, {"low_incorrect", s.low_incorrect}};
-    return nlohmann::json{{"images", images}, {"summary", summary}}.dump(2) + "\n";
+    return json_text(nlohmann::json{{"images", images}, {"summary", summary}}, 2) + "\n";
   }
   return format_table(results);
 }

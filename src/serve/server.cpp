@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/error.h"
+#include "base/safe_text.h"
 #include "data/image.h"
 #include "serve/answers.h"
 #include "serve/web_page.h"
@@ -41,7 +42,22 @@ struct Route {
 
 void write_json(Response& res, int status, const nlohmann::ordered_json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(json_text(body), "application/json");  // paths and names may be any bytes
+}
+
+// cpp-httplib calls the error handler and the logger outside its try block: an exception
+// there would end the worker thread and the process. These run them behind a last guard.
+template <class Fn>
+void never_throw(const char* what, Fn&& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    try {
+      spdlog::error("{}: {}", what, printable(e.what()));
+    } catch (...) {
+    }
+  } catch (...) {
+  }
 }
 
 // The image bytes of an inference request and how to name them in errors: multipart field
@@ -91,9 +107,26 @@ struct Server::Impl {
       else
         http.Post(route.path, with_body(wrap(route.handle)));
     }
-    http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const Request& req, Response& res) { return answer_error(req, res); }));
-    http.set_logger([](const Request& req, const Response& res) { log_request(req, res); });
+    http.set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
+      auto handled = httplib::Server::HandlerResponse::Unhandled;  // cpp-httplib's own empty answer
+      never_throw("error handler", [&] { handled = answer_error(req, res); });
+      return handled;
+    }));
+    // Reached only if something throws outside `wrap` (reading a body, copying a request).
+    http.set_exception_handler([](const Request& req, Response& res, std::exception_ptr error) {
+      never_throw("exception handler", [&] {
+        std::string what = "unknown exception";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("{} {}: {}", req.method, printable(req.path), printable(what));
+        write_json(res, 500, error_answer("internal error: " + what));
+      });
+    });
+    http.set_logger([](const Request& req, const Response& res) { never_throw("log", [&] { log_request(req, res); }); });
     const int workers = options.workers;
     http.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
     http.set_payload_max_length(options.max_body_bytes);
@@ -119,7 +152,7 @@ struct Server::Impl {
       } catch (const InputError& e) {
         write_json(res, 400, error_answer(e.what()));
       } catch (const std::exception& e) {
-        spdlog::error("{} {}: {}", req.method, req.path, e.what());
+        spdlog::error("{} {}: {}", req.method, printable(req.path), printable(e.what()));
         write_json(res, 500, error_answer(std::string("internal error: ") + e.what()));
       }
       res.set_header("Server-Timing", fmt::format("app;dur={:.1f}", 1000.0 * seconds_since(start)));
@@ -223,8 +256,9 @@ struct Server::Impl {
     const std::string timing = res.get_header_value("Server-Timing");
     const auto dur = timing.find("dur=");
     const std::string in = req.get_header_value("Content-Length");
-    spdlog::info("{}:{} \"{} {}\" {} in {}B out {}B {}ms", req.remote_addr, req.remote_port, req.method, req.path,
-                 res.status, in.empty() ? "0" : in, res.body.size(),
+    // The path is the client's bytes: escaped, so CR/LF, NUL or ANSI escapes cannot forge a line.
+    spdlog::info("{}:{} {} {} in {}B out {}B {}ms", req.remote_addr, req.remote_port, quoted_text(req.method + " " + req.path),
+                 res.status, printable(in.empty() ? "0" : in), res.body.size(),
                  dur == std::string::npos ? std::string_view("-") : std::string_view(timing).substr(dur + 4));
   }
 };

@@ -6,6 +6,7 @@
 #include "base/file_io.h"
 #include "base/hash.h"
 #include "base/progress.h"
+#include "base/safe_text.h"
 #include "data/manifest.h"
 #include "data/prepare.h"
 #include "data/split.h"
@@ -246,7 +247,7 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   save_model(model, run.model_path);
   run.model = std::move(model);
   run.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_file_atomic(r.out / "model_card.json", model_card(r, run, manifest, backbone).dump(2) + "\n");
+  write_file_atomic(r.out / "model_card.json", json_text(model_card(r, run, manifest, backbone), 2) + "\n");
   return run;
 }
 

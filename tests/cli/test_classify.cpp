@@ -62,6 +62,29 @@ TEST(Classify, OneBadImageIsAnErrorRowAndTheRestAreClassified) {
   EXPECT_NE(out.find("1 classified"), std::string::npos) << out;
 }
 
+// File names are bytes: --format json stays valid JSON for a name that is not UTF-8 (it used
+// to lose every result to nlohmann's exception), and the table escapes control characters so
+// a name cannot forge a row or send escape sequences to the terminal.
+TEST(Classify, NamesThatAreNotUtf8OrHoldControlsKeepJsonValidAndTheTableOneRowEach) {
+  const auto dir = testing::scratch_dir();
+  std::filesystem::copy_file(idb("Im001_1.jpg"), dir / "Im001_1.jpg");
+  std::filesystem::copy_file(idb("Im002_1.jpg"), dir / "\xff\xfe.jpg");
+  std::filesystem::copy_file(idb("Im141_0.jpg"), dir / "row\nfake ALL\x1b[31m.jpg");
+  std::string out;
+  ASSERT_EQ(blastscan("classify --format json --model " + testing::small_model_pb().string() + " " + dir.string(), out), 0)
+      << out;
+  const auto j = nlohmann::json::parse(out);
+  ASSERT_EQ(j["images"].size(), 3u);
+  EXPECT_EQ(j["summary"]["classified"], 3);
+
+  ASSERT_EQ(blastscan("classify --model " + testing::small_model_pb().string() + " " + dir.string(), out), 0) << out;
+  EXPECT_EQ(count_lines(out, "\n"), 3 + 2) << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\xff'), std::string::npos) << out;
+  EXPECT_NE(out.find("/row\\nfake ALL\\x1b[31m.jpg\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("/\\xff\\xfe.jpg\n"), std::string::npos) << out;
+}
+
 // Bad input: one line on stderr naming the thing and the problem, a non-zero exit, no crash.
 void expect_clean_failure(const std::string& args, const std::string& needle) {
   std::string out;

@@ -102,3 +102,34 @@ TEST(PrepareCli, BadDatasetsAreOneLineErrorsWithoutOutput) {
     EXPECT_FALSE(fs::exists(out / "manifest.json")) << c.args;
   }
 }
+
+// Names are bytes: a file name that is not UTF-8 (it could not be stored in manifest.json and
+// read back as the same path) is skipped with its reason; a class folder named so is refused
+// with one line, since the class name goes into labels.txt and the model. Used to abort with
+// nlohmann's "invalid UTF-8 byte" after all the work.
+TEST(PrepareCli, NamesThatAreNotUtf8AreSkippedOrRefusedInOneLine) {
+  const auto dir = bt::scratch_dir();
+  const auto data = dir / "data";
+  fs::create_directories(data / "A");
+  fs::create_directories(data / "B");
+  for (int i = 1; i <= 3; ++i) {
+    fs::copy_file(idb() / ("Im00" + std::to_string(i) + "_1.jpg"), data / "A" / (std::to_string(i) + ".jpg"));
+    fs::copy_file(idb() / ("Im14" + std::to_string(i) + "_0.jpg"), data / "B" / (std::to_string(i) + ".jpg"));
+  }
+  fs::copy_file(idb() / "Im004_1.jpg", data / "A" / "\xff\xfe.jpg");
+  int status = 0;
+  std::string text = prepare(data.string() + " --out " + (dir / "out").string() + " --val 0.34", status);
+  ASSERT_EQ(status, 0) << text;
+  EXPECT_NE(text.find("skipped " + data.string() + "/A/\\xff\\xfe.jpg: file name is not valid UTF-8"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\xff'), std::string::npos) << text;
+  const std::string manifest = read_text_file(dir / "out" / "manifest.json");
+  EXPECT_EQ(manifest.find("\xff"), std::string::npos);
+
+  fs::rename(data / "B", data / "B\xff");
+  text = prepare(data.string() + " --out " + (dir / "out2").string(), status);
+  EXPECT_EQ(status, 1) << text;
+  EXPECT_NE(text.find("blastscan: error: " + data.string() + "/B\\xff: class folder name is not valid UTF-8"), std::string::npos)
+      << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  EXPECT_FALSE(fs::exists(dir / "out2" / "manifest.json"));
+}

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "base/file_io.h"
@@ -104,6 +105,37 @@ TEST_F(ServeCli, ClientPrintsALinePerImageAndTheSeedsSummaryAndTheServerLogsEach
   const std::string log = server_->log_text();
   EXPECT_EQ(count_of(log, "\"POST /Inference\""), 7u) << log;
   EXPECT_EQ(count_of(log, "\"GET /model\" 200"), 2u) << log;
+}
+
+// The probe that used to abort the server (exit 134), and log injection: the log keeps one
+// line per request, with the client's bytes escaped.
+TEST_F(ServeCli, HostilePathsAreAnsweredAndLoggedEscapedOnOneLine) {
+  const int port = start_server();
+  const std::vector<std::string> targets = {"/%ff", "/\xff", "/x%0d%0a127.0.0.1:1%20%22GET%20/forged%22%20200",
+                                            "/nul%00byte", "/%1b[2J%1b[31mred"};
+  for (const std::string& target : targets) {
+    const int fd = connect_loopback(port);
+    ASSERT_TRUE(send_text(fd, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    const std::string reply = read_until_closed(fd);
+    close(fd);
+    EXPECT_EQ(reply.rfind("HTTP/1.1 404", 0), 0u) << target << ": " << reply.substr(0, 200);
+  }
+  EXPECT_EQ(server_->stop(SIGTERM), 0) << server_->log_text();  // alive until told to stop
+  const std::string log = server_->log_text();
+  EXPECT_EQ(log.find('\0'), std::string::npos);
+  EXPECT_EQ(log.find('\x1b'), std::string::npos);
+  EXPECT_EQ(log.find('\r'), std::string::npos);
+  EXPECT_EQ(log.find('\xff'), std::string::npos);
+  std::istringstream lines(log);
+  int request_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(line.find("\"GET /forged\""), std::string::npos) << "a forged log line: " << line;
+    request_lines += line.find("\"GET /") != std::string::npos;
+  }
+  EXPECT_EQ(request_lines, 5) << log;
+  EXPECT_NE(log.find("\"GET /\\xff\" 404"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"GET /x\\r\\n127.0.0.1:1 \\\"GET /forged\\\" 200\" 404"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"GET /nul\\x00byte\" 404"), std::string::npos) << log;
 }
 
 TEST_F(ServeCli, SigtermAnswersTheRequestInFlightThenExitsZero) {

@@ -222,6 +222,39 @@ TEST_F(ServerTest, WrongMethodIs405AndUnknownPathIs404) {
   EXPECT_NE(body_of(missing)["Message"].get<std::string>().find("/predict"), std::string::npos);
 }
 
+// ---- any bytes in a request: the server answers and survives (one request used to abort it)
+
+// Sends one raw request on a fresh connection and returns the whole reply.
+std::string raw_exchange(int port, const std::string& request) {
+  const int fd = connect_loopback(port);
+  send_text(fd, request);
+  std::string reply = read_until_closed(fd);
+  close(fd);
+  return reply;
+}
+
+TEST_F(ServerTest, PathsThatAreNotUtf8Get404AsValidJson) {
+  start();
+  for (const std::string target : {"/%ff", "/\xff\xfe", "/%c0%af", "/Inference%ff", "/%00x"}) {
+    const std::string reply = raw_exchange(port_, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    ASSERT_EQ(reply.rfind("HTTP/1.1 404", 0), 0u) << target << ": " << reply.substr(0, 200);
+    const json answer = json::parse(reply.substr(reply.find("\r\n\r\n") + 4));  // valid UTF-8 JSON
+    EXPECT_EQ(answer["Response"], "ERROR");
+    EXPECT_NE(answer["Message"].get<std::string>().find("no endpoint GET /"), std::string::npos);
+  }
+  EXPECT_EQ(client_->Get("/health")->status, 200);  // still serving
+}
+
+TEST_F(ServerTest, AMultipartFileNameThatIsNotUtf8IsNamedInAValidJsonError) {
+  start();
+  httplib::MultipartFormDataItems items = {{"file", "not an image", "\xff\xfe.jpg", "image/jpeg"}};
+  auto res = client_->Post("/Inference", items);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(body_of(res)["Message"].get<std::string>().find("field 'file'"), std::string::npos);
+  EXPECT_EQ(client_->Get("/health")->status, 200);
+}
+
 // ---- limits on clients, concurrency, and the drain on stop
 
 TEST_F(ServerTest, AClientThatStallsMidRequestIsDropped) {
