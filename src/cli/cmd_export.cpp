@@ -1,6 +1,8 @@
 // blastscan export: a blastscan model for other runtimes, as a frozen TensorFlow GraphDef
 // (formats/graphdef.h, plus labels.txt beside it) or as ONNX (formats/onnx_export.h). The format
-// comes from --format, else from the extension of --out.
+// comes from --format, else from the extension of --out. --random writes a model with seeded
+// random weights instead (the full-depth network, whose real weights are not available here,
+// for benchmarks and for checking other runtimes against blastscan).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -13,6 +15,8 @@
 #include "cli/options.h"
 #include "formats/graphdef.h"
 #include "formats/onnx_export.h"
+#include "inception/inception_v3.h"
+#include "inception/random_model.h"
 
 namespace blastscan::cli {
 
@@ -20,6 +24,9 @@ namespace {
 
 struct ExportArgs {
   std::string model, out, format, endpoint = "auto";
+  std::string random;  // an end point: random weights up to there instead of --model
+  int classes = 2;
+  unsigned seed = 1;
 };
 
 std::string chosen_format(const ExportArgs& args) {
@@ -32,7 +39,9 @@ std::string chosen_format(const ExportArgs& args) {
 
 void run_export(const ExportArgs& args) {
   const std::string format = chosen_format(args);
-  const Model model = load_model(args.model, {.endpoint = args.endpoint});
+  if (args.model.empty() == args.random.empty()) throw InputError("export: give either --model or --random");
+  const Model model = args.random.empty() ? load_model(args.model, {.endpoint = args.endpoint})
+                                          : make_random_model(args.random, args.classes, args.seed);
   const std::string output = model.head ? "InceptionV3/Predictions/Softmax [N," + std::to_string(model.head->num_classes()) + "]"
                                         : "InceptionV3/Logits/AvgPool_1a_8x8 (features)";
   if (format == "onnx") {
@@ -53,8 +62,15 @@ void run_export(const ExportArgs& args) {
 void add_export(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand("export", "write a model for other runtimes: ONNX or frozen TensorFlow GraphDef");
-  add_model_option(cmd, args->model);
+  add_model_option(cmd, args->model, false);
   add_endpoint_option(cmd, args->endpoint);
+  cmd->add_option("--random", args->random,
+                  "instead of --model: seeded random weights up to this end point (Mixed_7c: the full network)")
+      ->check(CLI::IsMember(inception_v3_endpoints()));
+  cmd->add_option("--classes", args->classes, "with --random: head outputs (0: no head)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  add_seed_option(cmd, args->seed);
   cmd->add_option("--out,-o", args->out, "output file (.onnx or .pb)")->required();
   cmd->add_option("--format", args->format, "onnx or pb (default: from the --out extension)")
       ->check(CLI::IsMember({"onnx", "pb"}));

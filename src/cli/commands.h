@@ -21,5 +21,6 @@ void add_serve(CLI::App& app);
 void add_client(CLI::App& app);
 void add_train(CLI::App& app);
 void add_evaluate(CLI::App& app);
+void add_preprocess(CLI::App& app);
 
 }  // namespace blastscan::cli
