@@ -23,6 +23,9 @@ def parse_args(extra=None):
     if extra:
         extra(p)
     args = p.parse_args()
+    if not (args.shared / "models").is_dir():
+        sys.exit(f"{args.shared}: the shared weights and data are not there (set BLASTSCAN_SHARED or --shared)")
+    args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
     return args
 
