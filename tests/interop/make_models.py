@@ -1,7 +1,7 @@
 """Fixture of the interop checks (ctest: interop.models): everything blastscan writes that the
 real tools then read, made once into WORK/.
 
-- a small training run on the shared backbone (10 taleqani images per class, 15 epochs): a
+- a small training run on the shared backbone (10 taleqani images per class, 65 epochs, the default): a
   4-class model with a head, its TensorBoard events and metrics.csv;
 - a full-depth (Mixed_7c) model with seeded random weights and a 2-class head;
 - both as ONNX too;
@@ -31,7 +31,7 @@ def main():
     run = work / "trained"
     shutil.rmtree(run, ignore_errors=True)
     common.blastscan(args, "train", "--backbone", args.shared / "models" / "inception_v3_imagenet_2015_mixed7a.pb",
-                     "--data", data, "--out", run, "--epochs", 15, "--cache", work / "cache", timeout=900)
+                     "--data", data, "--out", run, "--epochs", 65, "--cache", work / "cache", timeout=900)
     full = work / "full_depth.pb"
     common.blastscan(args, "export", "--random", "Mixed_7c", "--classes", 2, "--seed", 7, "--out", full)
 
