@@ -15,8 +15,10 @@ constexpr auto kReluFromDst = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
 }  // namespace
 
 TrainableConv2d::TrainableConv2d(const dnnl::engine& engine, const dnnl::memory::desc& src,
-                                 const dnnl::memory::desc& dst, int KH, int KW, const Conv2dParams& p)
-    : KH_(KH), KW_(KW), IC_(src.dims()[1]), OC_(dst.dims()[1]), relu_(p.relu), engine_(engine) {
+                                 const dnnl::memory::desc& dst, int KH, int KW, const Conv2dParams& p,
+                                 bool with_backward)
+    : KH_(KH), KW_(KW), IC_(src.dims()[1]), OC_(dst.dims()[1]), relu_(p.relu), with_backward_(with_backward),
+      engine_(engine) {
   const dnnl::memory::dims wdims{OC_, IC_, KH_, KW_}, strides{p.SH, p.SW}, pad_l{p.PH_L, p.PW_L},
       pad_r{p.PH_R, p.PW_R};
   const dnnl::memory::desc any_weights(wdims, dt::f32, tag::any), bias({OC_}, dt::f32, tag::x);
@@ -27,11 +29,16 @@ TrainableConv2d::TrainableConv2d(const dnnl::engine& engine, const dnnl::memory:
     ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
     attr.set_post_ops(ops);
   }
-  fwd_pd_ = {{dnnl::prop_kind::forward_training, kDirect, src, any_weights, bias, dst, strides, pad_l, pad_r}, attr,
-             engine};
+  const auto prop = with_backward ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+  fwd_pd_ = {{prop, kDirect, src, any_weights, bias, dst, strides, pad_l, pad_r}, attr, engine};
+  fwd_ = dnnl::convolution_forward(fwd_pd_);
+  weights_fwd_ = dnnl::memory(fwd_pd_.weights_desc(), engine);
+  const dnnl::memory::desc hwio(wdims, dt::f32, tag::hwio);
+  to_fwd_weights_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio, engine, weights_fwd_.get_desc()));
+  if (!with_backward) return;
+
   bwd_data_pd_ = {{kDirect, src, any_weights, dst, strides, pad_l, pad_r}, engine, fwd_pd_};
   bwd_weights_pd_ = {{kDirect, src, any_weights, bias, dst, strides, pad_l, pad_r}, engine, fwd_pd_};
-  fwd_ = dnnl::convolution_forward(fwd_pd_);
   bwd_data_ = dnnl::convolution_backward_data(bwd_data_pd_);
   bwd_weights_ = dnnl::convolution_backward_weights(bwd_weights_pd_);
   if (relu_) {
@@ -41,7 +48,6 @@ TrainableConv2d::TrainableConv2d(const dnnl::engine& engine, const dnnl::memory:
     diff_pre_ = dnnl::memory(dst, engine);
   }
 
-  weights_fwd_ = dnnl::memory(fwd_pd_.weights_desc(), engine);
   weights_bwd_ = bwd_data_pd_.weights_desc() == fwd_pd_.weights_desc()
                      ? weights_fwd_
                      : dnnl::memory(bwd_data_pd_.weights_desc(), engine);
@@ -49,9 +55,7 @@ TrainableConv2d::TrainableConv2d(const dnnl::engine& engine, const dnnl::memory:
   diff_bias_ = dnnl::memory(bwd_weights_pd_.diff_bias_desc(), engine);
   diff_src_ = dnnl::memory(src, engine);
   diff_src_sum_ = GradientSum(engine, src, src);
-  const dnnl::memory::desc hwio(wdims, dt::f32, tag::hwio);
   diff_weights_back_ = GradientSum(engine, diff_weights_.get_desc(), hwio);
-  to_fwd_weights_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio, engine, weights_fwd_.get_desc()));
   if (weights_bwd_ != weights_fwd_)
     to_bwd_weights_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio, engine, weights_bwd_.get_desc()));
 }
@@ -60,13 +64,13 @@ void TrainableConv2d::bind(const ConvParameterBuffers& b) {
   user_ = b;
   const dnnl::memory::desc hwio({OC_, IC_, KH_, KW_}, dt::f32, tag::hwio);
   user_weights_ = dnnl::memory(hwio, engine_, b.weights);
-  user_diff_weights_ = dnnl::memory(hwio, engine_, b.diff_weights);
+  if (with_backward_) user_diff_weights_ = dnnl::memory(hwio, engine_, b.diff_weights);
   bias_ = dnnl::memory({{OC_}, dt::f32, tag::x}, engine_, b.bias);
 }
 
 void TrainableConv2d::load_weights(dnnl::stream& stream) {
   to_fwd_weights_.execute(stream, user_weights_, weights_fwd_);
-  if (weights_bwd_ != weights_fwd_) to_bwd_weights_.execute(stream, user_weights_, weights_bwd_);
+  if (with_backward_ && weights_bwd_ != weights_fwd_) to_bwd_weights_.execute(stream, user_weights_, weights_bwd_);
 }
 
 // ---- forward
@@ -82,6 +86,7 @@ void TrainableConv2d::forward(dnnl::stream& stream, const dnnl::memory& src, con
 // ---- backward
 
 void TrainableConv2d::backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory* diff_src) {
+  assert(with_backward_);
   const dnnl::memory& diff_pre = relu_ ? diff_pre_ : diff_dst;
   if (relu_)
     relu_bwd_.execute(stream, {{DNNL_ARG_DST, dst_}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_SRC, diff_pre_}});
@@ -100,6 +105,7 @@ void TrainableConv2d::backward(dnnl::stream& stream, const dnnl::memory& diff_ds
 }
 
 std::string TrainableConv2d::impl() const {
+  if (!with_backward_) return fwd_pd_.impl_info_str();
   return std::string(fwd_pd_.impl_info_str()) + " / " + bwd_data_pd_.impl_info_str() + " / " + bwd_weights_pd_.impl_info_str();
 }
 

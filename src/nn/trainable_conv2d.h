@@ -28,8 +28,9 @@ struct ConvParameterBuffers {
 class TrainableConv2d {
  public:
   // src/dst are the activation layouts the caller allocates (no format_tag::any).
+  // with_backward = false: a frozen layer below a cut, forward_inference only.
   TrainableConv2d(const dnnl::engine& engine, const dnnl::memory::desc& src, const dnnl::memory::desc& dst, int KH,
-                  int KW, const Conv2dParams& params);
+                  int KW, const Conv2dParams& params, bool with_backward = true);
 
   // Where the parameters live; call once, then load_weights() after every change to them.
   void bind(const ConvParameterBuffers& buffers);
@@ -47,7 +48,7 @@ class TrainableConv2d {
 
  private:
   int64_t KH_, KW_, IC_, OC_;
-  bool relu_;
+  bool relu_, with_backward_;
   dnnl::engine engine_;
   dnnl::convolution_forward::primitive_desc fwd_pd_;
   dnnl::convolution_backward_data::primitive_desc bwd_data_pd_;

@@ -3,17 +3,24 @@
 namespace blastscan {
 
 TrainablePool2d::TrainablePool2d(const dnnl::engine& engine, const dnnl::memory::desc& src,
-                                 const dnnl::memory::desc& dst, const Pool2dParams& p) {
+                                 const dnnl::memory::desc& dst, const Pool2dParams& p, bool with_backward) {
   const auto algorithm =
       p.kind == PoolKind::Max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
   const dnnl::memory::dims strides{p.SH, p.SW}, kernel{p.KH, p.KW}, pad_l{p.PH_L, p.PW_L}, pad_r{p.PH_R, p.PW_R};
-  fwd_pd_ = {{dnnl::prop_kind::forward_training, algorithm, src, dst, strides, kernel, pad_l, pad_r}, engine};
-  bwd_pd_ = {{algorithm, src, dst, strides, kernel, pad_l, pad_r}, engine, fwd_pd_};
+  const auto prop = with_backward ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+  fwd_pd_ = {{prop, algorithm, src, dst, strides, kernel, pad_l, pad_r}, engine};
   fwd_ = dnnl::pooling_forward(fwd_pd_);
+  if (!with_backward) return;
+  bwd_pd_ = {{algorithm, src, dst, strides, kernel, pad_l, pad_r}, engine, fwd_pd_};
   bwd_ = dnnl::pooling_backward(bwd_pd_);
   if (p.kind == PoolKind::Max) workspace_ = dnnl::memory(fwd_pd_.workspace_desc(), engine);
   diff_src_ = dnnl::memory(src, engine);
   diff_src_sum_ = GradientSum(engine, src, src);
+}
+
+std::string TrainablePool2d::impl() const {
+  if (!bwd_) return fwd_pd_.impl_info_str();
+  return std::string(fwd_pd_.impl_info_str()) + " / " + bwd_pd_.impl_info_str();
 }
 
 // ---- forward

@@ -16,12 +16,13 @@ namespace blastscan {
 
 class TrainablePool2d {
  public:
+  // with_backward = false: a frozen layer below a cut, forward_inference only.
   TrainablePool2d(const dnnl::engine& engine, const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
-                  const Pool2dParams& params);
+                  const Pool2dParams& params, bool with_backward = true);
 
   void forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst);
   void backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory& diff_src);
-  std::string impl() const { return std::string(fwd_pd_.impl_info_str()) + " / " + bwd_pd_.impl_info_str(); }
+  std::string impl() const;
 
  private:
   dnnl::pooling_forward::primitive_desc fwd_pd_;
