@@ -13,6 +13,7 @@ struct ExitStatus {
 
 void add_info(CLI::App& app);
 void add_classify(CLI::App& app);
+void add_merge(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_prepare(CLI::App& app);
 void add_augment(CLI::App& app);

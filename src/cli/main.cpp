@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   });
   blastscan::cli::add_info(app);
   blastscan::cli::add_classify(app);
+  blastscan::cli::add_merge(app);
   blastscan::cli::add_bench(app);
   blastscan::cli::add_prepare(app);
   blastscan::cli::add_augment(app);

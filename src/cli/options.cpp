@@ -69,4 +69,14 @@ void add_group_by_option(CLI::App* cmd, std::string& group_by) {
       ->capture_default_str();
 }
 
+void add_shard_option(CLI::App* cmd, std::string& shard, const std::string& what_it_writes) {
+  cmd->add_option("--shard", shard,
+                  "work on part I of N (0-based) of the input list and " + what_it_writes +
+                      "; an empty I or N is $SLURM_ARRAY_TASK_ID or $SLURM_ARRAY_TASK_COUNT (--shard /8)");
+}
+
+void add_out_file_option(CLI::App* cmd, std::string& out_file) {
+  cmd->add_option("--out,-o", out_file, "write to FILE (atomically: complete or not there) instead of stdout");
+}
+
 }  // namespace blastscan::cli

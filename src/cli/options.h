@@ -23,5 +23,8 @@ void add_positive_option(CLI::App* cmd, std::vector<std::string>& positive);  //
 void add_cache_option(CLI::App* cmd, std::string& cache_dir);  // bottleneck cache folder
 void add_validation_option(CLI::App* cmd, double& validation);  // --val fraction
 void add_group_by_option(CLI::App* cmd, std::string& group_by);
+// --shard I/N: part I of N of the input list (an empty I or N comes from Slurm's array variables).
+void add_shard_option(CLI::App* cmd, std::string& shard, const std::string& what_it_writes);
+void add_out_file_option(CLI::App* cmd, std::string& out_file);  // --out FILE instead of stdout
 
 }  // namespace blastscan::cli

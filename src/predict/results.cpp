@@ -138,6 +138,36 @@ std::string format_csv(const std::vector<ImageResult>& results) {
 
 }  // namespace
 
+nlohmann::json result_to_json(const ImageResult& result, const Model& model) { return to_json(result, model); }
+
+// The inverse of to_json.
+ImageResult result_from_json(const nlohmann::json& row, const Model& model) {
+  try {
+    ImageResult r;
+    r.path = row.at("path").get<std::string>();
+    if (row.contains("true_class")) r.true_class = row.at("true_class").get<std::string>();
+    if (row.contains("error")) {
+      r.error = row.at("error").get<std::string>();
+      return r;
+    }
+    Prediction p;
+    p.label = row.at("class").get<std::string>();
+    p.class_id = row.at("class_id").get<int>();
+    p.confidence = row.at("confidence").get<float>();
+    p.low_confidence = row.at("low_confidence").get<bool>();
+    p.positive = row.at("all_detected").get<bool>();
+    p.ms = row.at("time_ms").get<double>();
+    for (const auto& name : model.classes) p.probabilities.push_back(row.at("probabilities").at(name).get<float>());
+    if (p.class_id < 0 || size_t(p.class_id) >= model.classes.size() || model.classes[size_t(p.class_id)] != p.label)
+      throw InputError("result row " + r.path.string() + ": class_id " + std::to_string(p.class_id) +
+                       " is not class '" + p.label + "'");
+    r.prediction = std::move(p);
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(std::string("result row: ") + e.what());
+  }
+}
+
 std::string format_results(const std::vector<ImageResult>& results, const Model& model, const std::string& format) {
   if (format == "csv") return format_csv(results);
   if (format == "json") {

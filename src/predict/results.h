@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "predict/predictor.h"
 
 namespace blastscan {
@@ -36,6 +38,12 @@ std::string seed_summary_line(const ResultSummary& summary);
 // the rest go on. Shows progress on a terminal.
 std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files,
                                         int batch);
+
+// One result as a row of the JSON format, and back (a merge of shard files reads rows this way
+// and prints them with format_results, so a merged run prints what one run would have).
+// Throws InputError naming the field when a row is not one of ours.
+nlohmann::json result_to_json(const ImageResult& result, const Model& model);
+ImageResult result_from_json(const nlohmann::json& row, const Model& model);
 
 // format: "table" (aligned columns and the summary; unreadable images are reported on stderr),
 // "json" or "csv" (error rows in-band).
