@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/hash.h"
+#include "base/safe_text.h"
 
 namespace blastscan {
 
@@ -55,9 +56,11 @@ std::pair<size_t, size_t> shard_range(size_t size, ShardSpec shard) {
 }
 
 std::string input_list_sha256(const std::vector<std::filesystem::path>& files) {
-  std::string text;
-  for (const auto& f : files) text += f.string() + "\n";
-  return sha256_hex(text);
+  // Hashed as JSON text, the form the paths have in a shard file's rows: a path that is not
+  // UTF-8 comes back from a shard file with U+FFFD in it and must still hash the same.
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& f : files) list.push_back(f.string());
+  return sha256_hex(json_text(list));
 }
 
 bool ShardHeader::same_job(const ShardHeader& other) const {
@@ -74,7 +77,7 @@ std::string shard_file_text(const ShardFile& shard) {
                                  {"index", h.shard.index},     {"count", h.shard.count},
                                  {"model_sha256", h.model_sha256}, {"inputs_sha256", h.inputs_sha256},
                                  {"total_inputs", h.total_inputs}, {"classes", h.classes}};
-  return nlohmann::json{{"shard", header}, {"images", rows}}.dump(1) + "\n";
+  return json_text(nlohmann::json{{"shard", header}, {"images", rows}}, 1) + "\n";
 }
 
 ShardFile parse_shard_file(const std::string& text, const std::string& origin) {

@@ -32,8 +32,8 @@ ShardSpec parse_shard_spec(std::string_view text, const char* default_index, con
 // differ in size by at most one item and cover the list exactly once, in order.
 std::pair<size_t, size_t> shard_range(size_t size, ShardSpec shard);
 
-// SHA-256 of the paths in order, one per line: two shards belong to one job only if they were
-// cut from the same list.
+// SHA-256 of the paths in order: two shards belong to one job only if they were cut from the
+// same list.
 std::string input_list_sha256(const std::vector<std::filesystem::path>& files);
 
 struct ShardHeader {

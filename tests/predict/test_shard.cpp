@@ -87,6 +87,17 @@ TEST(Shard, FileReadsBackAsWritten) {
   EXPECT_EQ(shard_file_text(back), text);
 }
 
+TEST(Shard, APathThatIsNotUtf8HashesAlikeBeforeAndAfterTheFile) {
+  ShardFile shard = sample_shard();
+  shard.results[1].path = "data/Pr\xe4parat.jpg";  // Latin-1, not UTF-8
+  const ShardFile back = parse_shard_file(shard_file_text(shard), "s.json");
+  EXPECT_NE(back.results[1].path, shard.results[1].path);  // U+FFFD in place of the byte
+  EXPECT_EQ(input_list_sha256({back.results[0].path, back.results[1].path}),
+            input_list_sha256({shard.results[0].path, shard.results[1].path}));
+  EXPECT_NE(input_list_sha256({back.results[1].path, back.results[0].path}),
+            input_list_sha256({shard.results[0].path, shard.results[1].path}));
+}
+
 void expect_damaged(const std::string& text, const std::string& needle) {
   try {
     parse_shard_file(text, "s.json");
