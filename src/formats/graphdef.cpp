@@ -62,6 +62,32 @@ class GraphReader {
   std::optional<Tensor> constant(const std::string& scoped) const {
     const auto* node = find(scoped);
     if (!node) return std::nullopt;
+    return value_of(*node);
+  }
+
+  // The float Const behind input `index` of `op` (through Identity nodes), or nullopt if `op` is
+  // null. TF2's convert_variables_to_constants_v2 names a frozen variable after its read op
+  // (S/Conv2D/ReadVariableOp/resource), not after the variable (S/weights), so the weights of
+  // such a graph are found from the ops that use them.
+  std::optional<Tensor> input_constant(const tensorflow::NodeDef* op, int index) const {
+    if (!op) return std::nullopt;
+    if (op->input_size() <= index) fail(*op, "has " + std::to_string(op->input_size()) + " inputs, expected at least " + std::to_string(index + 1));
+    std::string input = op->input(index);
+    input = input.substr(0, input.find(':'));  // "node:0" is output 0 of node
+    const auto* node = find_exact(input);
+    if (!node) fail(*op, "input '" + input + "' is not in the graph");
+    return value_of(*node);
+  }
+
+  [[noreturn]] void fail(const tensorflow::NodeDef& node, const std::string& problem) const {
+    throw InputError(name_ + ": node '" + node.name() + "': " + problem);
+  }
+
+  const std::map<std::string, const tensorflow::NodeDef*>& nodes() const { return nodes_; }
+
+ private:
+  Tensor value_of(const tensorflow::NodeDef& first) const {
+    const tensorflow::NodeDef* node = &first;
     for (int hops = 0; node->op() == "Identity" && node->input_size() > 0 && hops < 8; ++hops) {
       const auto* next = find_exact(node->input(0));
       if (!next) break;
@@ -73,13 +99,6 @@ class GraphReader {
     return to_tensor(*node, it->second.tensor());
   }
 
-  [[noreturn]] void fail(const tensorflow::NodeDef& node, const std::string& problem) const {
-    throw InputError(name_ + ": node '" + node.name() + "': " + problem);
-  }
-
-  const std::map<std::string, const tensorflow::NodeDef*>& nodes() const { return nodes_; }
-
- private:
   Tensor to_tensor(const tensorflow::NodeDef& node, const tensorflow::TensorProto& proto) const {
     if (proto.dtype() != tensorflow::DT_FLOAT) fail(node, "dtype " + std::to_string(proto.dtype()) + ", expected float");
     Shape shape;
@@ -118,33 +137,55 @@ Tensor require_shape(const GraphReader& g, const std::string& scoped, std::optio
   return std::move(*t);
 }
 
-float batch_norm_epsilon(const GraphReader& g, const std::string& scope) {
+// The batch-norm op of a conv scope (TF-Slim names it S/BatchNorm/FusedBatchNorm[V2|V3]).
+const tensorflow::NodeDef* find_batch_norm(const GraphReader& g, const std::string& scope) {
   for (const char* op : {"/BatchNorm/FusedBatchNorm", "/BatchNorm/FusedBatchNormV3", "/BatchNorm/FusedBatchNormV2"})
-    if (const auto* node = g.find(scope + op))
-      if (auto it = node->attr().find("epsilon"); it != node->attr().end()) return it->second.f();
+    if (const auto* node = g.find(scope + op)) return node;
+  return nullptr;
+}
+
+float batch_norm_epsilon(const tensorflow::NodeDef* batch_norm) {
+  if (batch_norm)
+    if (auto it = batch_norm->attr().find("epsilon"); it != batch_norm->attr().end()) return it->second.f();
   return kDefaultBatchNormEpsilon;
 }
 
+// A constant by its TF-Slim variable name, else the one behind input `index` of `op`.
+std::optional<Tensor> named_or_input(const GraphReader& g, const std::string& scoped, const tensorflow::NodeDef* op,
+                                     int index) {
+  if (auto t = g.constant(scoped)) return t;
+  return g.input_constant(op, index);
+}
+
+bool has_conv(const GraphReader& g, const std::string& scope) {
+  return g.find(scope + "/weights") != nullptr || g.find(scope + "/Conv2D") != nullptr;
+}
+
 // Conv weights in either form: with biases, or with BatchNorm constants folded in here:
-// A = gamma / sqrt(var + eps), W' = W * A, b = beta - mean * A.
+// A = gamma / sqrt(var + eps), W' = W * A, b = beta - mean * A. Each constant is found by its
+// TF-Slim name, else through the op that reads it (FusedBatchNorm inputs: x, scale, offset,
+// mean, variance).
 ConvWeights read_conv(const GraphReader& g, const std::string& scope, const Shape& wshape) {
   ConvWeights conv;
-  conv.weights = require_shape(g, scope + "/weights", g.constant(scope + "/weights"), wshape);
+  conv.weights = require_shape(g, scope + "/weights", named_or_input(g, scope + "/weights", g.find(scope + "/Conv2D"), 1), wshape);
   const Shape oc_shape = {wshape[3]};
-  if (auto biases = g.constant(scope + "/biases")) {
+  const std::string bn = scope + "/BatchNorm/";
+  const tensorflow::NodeDef* batch_norm = find_batch_norm(g, scope);
+  auto biases = g.constant(scope + "/biases");
+  if (!biases && !batch_norm && !g.find(bn + "moving_mean")) biases = g.input_constant(g.find(scope + "/BiasAdd"), 1);
+  if (biases) {
     conv.bias = require_shape(g, scope + "/biases", std::move(biases), oc_shape);
     return conv;
   }
-  const std::string bn = scope + "/BatchNorm/";
-  if (!g.constant(bn + "moving_mean"))
+  if (!batch_norm && !g.find(bn + "moving_mean"))
     throw InputError(g.name() + ": conv '" + kScope + scope + "' has weights but neither biases nor BatchNorm constants");
-  const Tensor mean = require_shape(g, bn + "moving_mean", g.constant(bn + "moving_mean"), oc_shape);
-  const Tensor var = require_shape(g, bn + "moving_variance", g.constant(bn + "moving_variance"), oc_shape);
-  const Tensor beta = require_shape(g, bn + "beta", g.constant(bn + "beta"), oc_shape);
-  auto gamma_node = g.constant(bn + "gamma");
+  const Tensor mean = require_shape(g, bn + "moving_mean", named_or_input(g, bn + "moving_mean", batch_norm, 3), oc_shape);
+  const Tensor var = require_shape(g, bn + "moving_variance", named_or_input(g, bn + "moving_variance", batch_norm, 4), oc_shape);
+  const Tensor beta = require_shape(g, bn + "beta", named_or_input(g, bn + "beta", batch_norm, 2), oc_shape);
+  auto gamma_node = named_or_input(g, bn + "gamma", batch_norm, 1);  // TF-Slim's scale=False feeds ones
   const Tensor gamma = gamma_node ? require_shape(g, bn + "gamma", std::move(gamma_node), oc_shape)
                                   : Tensor(oc_shape, std::vector<float>(size_t(wshape[3]), 1.f));
-  const float eps = batch_norm_epsilon(g, scope);
+  const float eps = batch_norm_epsilon(batch_norm);
   conv.bias = Tensor(oc_shape);
   const int64_t OC = wshape[3];
   for (int64_t o = 0; o < OC; ++o) {
@@ -155,11 +196,34 @@ ConvWeights read_conv(const GraphReader& g, const std::string& scope, const Shap
   return conv;
 }
 
-bool has_node(const GraphReader& g, const std::string& scoped) { return g.find(scoped) != nullptr; }
+// Attributes TensorFlow writes that change what an op computes, in forms blastscan does not run:
+// refused by name rather than computed differently.
+void check_attributes(const GraphReader& g, const tensorflow::NodeDef& node) {
+  static const std::set<std::string> kFloatOps = {"Conv2D",  "BiasAdd",          "Relu",
+                                                  "MaxPool", "AvgPool",          "ConcatV2",
+                                                  "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"};
+  const auto& attr = node.attr();
+  const auto is_batch_norm = node.op().rfind("FusedBatchNorm", 0) == 0;
+  if (kFloatOps.count(node.op()))
+    for (const char* key : {"T", "U"})
+      if (auto it = attr.find(key); it != attr.end() && it->second.type() != tensorflow::DT_FLOAT)
+        g.fail(node, std::string("attribute '") + key + "' is type " + std::to_string(it->second.type()) +
+                         ", only float32 (1) is supported");
+  if (auto it = attr.find("data_format"); it != attr.end() && it->second.s() != "NHWC")
+    g.fail(node, "attribute data_format '" + it->second.s() + "' is not supported (only NHWC)");
+  if (node.op() == "Conv2D")
+    if (auto it = attr.find("dilations"); it != attr.end())
+      for (auto d : it->second.list().i())
+        if (d != 1) g.fail(node, "attribute dilations: dilated convolutions are not supported (only 1)");
+  if (is_batch_norm)
+    if (auto it = attr.find("is_training"); it != attr.end() && it->second.b())
+      g.fail(node, "attribute is_training is true: a batch norm in training mode normalises by the batch, not by "
+                   "its moving statistics (freeze the graph for inference)");
+}
 
 // Every op in the scopes we use must be known, and Conv2D/pool attributes must match the topology.
 void check_ops(const GraphReader& g, const std::vector<Layer>& layers) {
-  std::set<std::string> scopes;
+  std::set<std::string> scopes = {kHeadScope};
   for (const auto& l : layers) scopes.insert(l.name);
   for (const auto& [full, node] : g.nodes()) {
     std::string scoped = full;
@@ -169,7 +233,9 @@ void check_ops(const GraphReader& g, const std::vector<Layer>& layers) {
                         std::any_of(scopes.begin(), scopes.end(), [&](const std::string& s) {
                           return scoped.size() > s.size() && scoped.compare(0, s.size(), s) == 0 && scoped[s.size()] == '/';
                         });
-    if (needed && !kKnownOps.count(node->op())) g.fail(*node, "unknown op '" + node->op() + "'");
+    if (!needed) continue;
+    if (!kKnownOps.count(node->op())) g.fail(*node, "unknown op '" + node->op() + "'");
+    check_attributes(g, *node);
   }
   const auto ints = [](const tensorflow::NodeDef& n, const char* key) {
     std::vector<int64_t> v;
@@ -181,7 +247,8 @@ void check_ops(const GraphReader& g, const std::vector<Layer>& layers) {
     if (!node || l.kind == LayerKind::Concat) continue;
     const std::string padding = l.padding == Padding::Same ? "SAME" : "VALID";
     if (auto it = node->attr().find("padding"); it != node->attr().end() && it->second.s() != padding)
-      g.fail(*node, "padding " + it->second.s() + ", expected " + padding);
+      g.fail(*node, "padding " + it->second.s() + ", expected " + padding +
+                        (it->second.s() == "EXPLICIT" ? " (explicit_paddings are not supported)" : ""));
     if (auto s = ints(*node, "strides"); !s.empty() && s != std::vector<int64_t>{1, l.SH, l.SW, 1})
       g.fail(*node, "strides do not match TF-Slim Inception V3 (expected stride " + std::to_string(l.SH) + ")");
     if (l.kind != LayerKind::Conv)
@@ -199,7 +266,7 @@ std::string choose_endpoint(const GraphReader& g, const std::string& requested) 
   for (const auto& endpoint : inception_v3_endpoints()) {
     const auto layers = inception_v3_layers(endpoint);
     const bool complete = std::all_of(layers.begin(), layers.end(), [&](const Layer& l) {
-      return l.kind != LayerKind::Conv || has_node(g, l.name + "/weights");
+      return l.kind != LayerKind::Conv || has_conv(g, l.name);
     });
     if (!complete) break;
     deepest = endpoint;
@@ -314,7 +381,7 @@ Model parse_graphdef(std::span<const uint8_t> bytes, const std::string& name, co
   check_ops(g, layers);
   for (const auto& c : conv_shapes(layers)) model.convs[c.layer->name] = read_conv(g, c.layer->name, {c.KH, c.KW, c.IC, c.OC});
 
-  if (auto weights = g.constant(kHeadScope + "/weights")) {
+  if (auto weights = named_or_input(g, kHeadScope + "/weights", g.find(kHeadScope + "/Conv2D"), 1)) {
     const int64_t C = infer_shapes(layers, 299).back().C;
     if (weights->shape.size() != 4 || weights->dim(0) != 1 || weights->dim(1) != 1 || weights->dim(2) != C) {
       // A head for a deeper end point than the one asked for is of no use here.
@@ -325,7 +392,8 @@ Model parse_graphdef(std::span<const uint8_t> bytes, const std::string& name, co
     Head head;
     const int64_t K = weights->dim(3);
     head.weights = std::move(*weights);
-    head.biases = require_shape(g, kHeadScope + "/biases", g.constant(kHeadScope + "/biases"), {K});
+    head.biases = require_shape(g, kHeadScope + "/biases",
+                                named_or_input(g, kHeadScope + "/biases", g.find(kHeadScope + "/BiasAdd"), 1), {K});
     model.head = std::move(head);
   }
   read_metadata(g, model);

@@ -30,12 +30,16 @@ def parse_args(extra=None):
     return args
 
 
-def blastscan(args, *argv, timeout=600, check=True):
-    """Runs blastscan; returns stdout. A failure shows the command and its stderr."""
-    cmd = [str(args.blastscan), *map(str, argv)]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if check and r.returncode != 0:
-        sys.exit(f"FAILED: {' '.join(cmd)} exited {r.returncode}:\n{r.stderr}")
+def run_blastscan(args, *argv, timeout=600):
+    """Runs blastscan; returns the CompletedProcess (text stdout and stderr)."""
+    return subprocess.run([str(args.blastscan), *map(str, argv)], capture_output=True, text=True, timeout=timeout)
+
+
+def blastscan(args, *argv, timeout=600):
+    """Runs blastscan, which must succeed; returns stdout. A failure shows the command and its stderr."""
+    r = run_blastscan(args, *argv, timeout=timeout)
+    if r.returncode != 0:
+        sys.exit(f"FAILED: {' '.join(r.args)} exited {r.returncode}:\n{r.stderr}")
     return r.stdout
 
 
