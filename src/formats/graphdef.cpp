@@ -72,11 +72,16 @@ class GraphReader {
   std::optional<Tensor> input_constant(const tensorflow::NodeDef* op, int index) const {
     if (!op) return std::nullopt;
     if (op->input_size() <= index) fail(*op, "has " + std::to_string(op->input_size()) + " inputs, expected at least " + std::to_string(index + 1));
-    std::string input = op->input(index);
-    input = input.substr(0, input.find(':'));  // "node:0" is output 0 of node
+    const std::string input = input_name(*op, index);
     const auto* node = find_exact(input);
     if (!node) fail(*op, "input '" + input + "' is not in the graph");
     return value_of(*node);
+  }
+  // Whether input `index` of `op` is there and comes from a Const.
+  bool has_input_constant(const tensorflow::NodeDef& op, int index) const {
+    if (op.input_size() <= index) return false;
+    const auto* node = find_exact(input_name(op, index));
+    return node && skip_identities(*node).op() == "Const";
   }
 
   [[noreturn]] void fail(const tensorflow::NodeDef& node, const std::string& problem) const {
@@ -86,13 +91,21 @@ class GraphReader {
   const std::map<std::string, const tensorflow::NodeDef*>& nodes() const { return nodes_; }
 
  private:
-  Tensor value_of(const tensorflow::NodeDef& first) const {
+  static std::string input_name(const tensorflow::NodeDef& op, int index) {
+    const std::string& input = op.input(index);
+    return input.substr(0, input.find(':'));  // "node:0" is output 0 of node
+  }
+  const tensorflow::NodeDef& skip_identities(const tensorflow::NodeDef& first) const {
     const tensorflow::NodeDef* node = &first;
     for (int hops = 0; node->op() == "Identity" && node->input_size() > 0 && hops < 8; ++hops) {
       const auto* next = find_exact(node->input(0));
       if (!next) break;
       node = next;
     }
+    return *node;
+  }
+  Tensor value_of(const tensorflow::NodeDef& first) const {
+    const tensorflow::NodeDef* node = &skip_identities(first);
     if (node->op() != "Const") fail(*node, "is a " + node->op() + ", expected a Const");
     const auto it = node->attr().find("value");
     if (it == node->attr().end() || !it->second.has_tensor()) fail(*node, "Const without a value");
@@ -157,8 +170,10 @@ std::optional<Tensor> named_or_input(const GraphReader& g, const std::string& sc
   return g.input_constant(op, index);
 }
 
-bool has_conv(const GraphReader& g, const std::string& scope) {
-  return g.find(scope + "/weights") != nullptr || g.find(scope + "/Conv2D") != nullptr;
+bool has_conv_weights(const GraphReader& g, const std::string& scope) {
+  if (g.find(scope + "/weights")) return true;
+  const auto* conv = g.find(scope + "/Conv2D");
+  return conv && g.has_input_constant(*conv, 1);
 }
 
 // Conv weights in either form: with biases, or with BatchNorm constants folded in here:
@@ -207,8 +222,10 @@ void check_attributes(const GraphReader& g, const tensorflow::NodeDef& node) {
   if (kFloatOps.count(node.op()))
     for (const char* key : {"T", "U"})
       if (auto it = attr.find(key); it != attr.end() && it->second.type() != tensorflow::DT_FLOAT)
-        g.fail(node, std::string("attribute '") + key + "' is type " + std::to_string(it->second.type()) +
-                         ", only float32 (1) is supported");
+        g.fail(node, std::string("attribute '") + key + "' is " +
+                         (tensorflow::DataType_IsValid(it->second.type()) ? tensorflow::DataType_Name(it->second.type())
+                                                                          : "type " + std::to_string(it->second.type())) +
+                         ", only DT_FLOAT is supported");
   if (auto it = attr.find("data_format"); it != attr.end() && it->second.s() != "NHWC")
     g.fail(node, "attribute data_format '" + it->second.s() + "' is not supported (only NHWC)");
   if (node.op() == "Conv2D")
@@ -266,7 +283,7 @@ std::string choose_endpoint(const GraphReader& g, const std::string& requested) 
   for (const auto& endpoint : inception_v3_endpoints()) {
     const auto layers = inception_v3_layers(endpoint);
     const bool complete = std::all_of(layers.begin(), layers.end(), [&](const Layer& l) {
-      return l.kind != LayerKind::Conv || has_conv(g, l.name);
+      return l.kind != LayerKind::Conv || has_conv_weights(g, l.name);
     });
     if (!complete) break;
     deepest = endpoint;

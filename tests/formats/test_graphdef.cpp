@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <random>
 
 #include <opencv2/dnn.hpp>
@@ -165,6 +166,32 @@ TEST(GraphDef, AutoPicksTheDeepestCompleteEndpoint) {
   EXPECT_THROW(parse_graphdef(to_bytes(g), "partial.pb", {.endpoint = "Mixed_9z"}), InputError);
 }
 
+// TF2's convert_variables_to_constants_v2 names each frozen variable after its read op
+// (S/Conv2D/ReadVariableOp/resource -> Identity S/Conv2D/ReadVariableOp -> Conv2D), not S/weights;
+// the importer then finds the weights through the ops. tests/interop runs TensorFlow's own.
+TEST(GraphDef, WeightsRenamedByTf2FreezingAreFoundThroughTheOpsThatReadThem) {
+  const Model model = make_random_model("Mixed_5b", 2, 4);
+  auto g = to_proto(serialize_graphdef(model));
+  std::map<std::string, std::string> read_op;  // old Const name -> new Identity name
+  for (auto& n : *g.mutable_node())
+    for (auto& input : *n.mutable_input())
+      if (input.ends_with("/weights") || input.ends_with("/biases")) {
+        read_op[input] = n.name() + "/ReadVariableOp";
+        input = n.name() + "/ReadVariableOp:0";
+      }
+  ASSERT_EQ(read_op.size(), 2 * model.convs.size() + 2);  // every conv and the head
+  for (const auto& [old_name, identity] : read_op) {
+    node_named(g, old_name)->set_name(identity + "/resource");
+    auto* n = g.add_node();
+    n->set_name(identity);
+    n->set_op("Identity");
+    n->add_input(identity + "/resource");
+  }
+  const Model back = parse_graphdef(to_bytes(g), "tf2_frozen.pb");
+  EXPECT_EQ(back.endpoint, "Mixed_5b");
+  EXPECT_TRUE(back == model);
+}
+
 TEST(GraphDef, TheSharedImageNetGraphLoadsToMixed7a) {
   const Model model = load_model(testing::backbone_pb());
   EXPECT_EQ(model.endpoint, "Mixed_7a");
@@ -210,6 +237,17 @@ TEST(GraphDef, BadFilesAreClearErrors) {
   g = to_proto(good);
   node_named(g, "InceptionV3/Conv2d_2a_3x3/Conv2D")->mutable_attr()->at("padding").set_s("SAME");
   expect_error(to_bytes(g), "padding SAME, expected VALID");
+
+  // Forms TensorFlow writes that blastscan does not compute: refused by attribute.
+  g = to_proto(good);
+  node_named(g, "InceptionV3/Conv2d_2a_3x3/Conv2D")->mutable_attr()->at("data_format").set_s("NCHW");
+  expect_error(to_bytes(g), "data_format 'NCHW' is not supported");
+  g = to_proto(good);
+  node_named(g, "InceptionV3/Conv2d_2a_3x3/Conv2D")->mutable_attr()->at("dilations").mutable_list()->set_i(1, 2);
+  expect_error(to_bytes(g), "dilated convolutions are not supported");
+  g = to_proto(good);
+  node_named(g, "InceptionV3/Mixed_5b/concat")->mutable_attr()->at("T").set_type(tensorflow::DT_HALF);
+  expect_error(to_bytes(g), "attribute 'T' is DT_HALF, only DT_FLOAT is supported");
 
   tensorflow::GraphDef unrelated;
   unrelated.add_node()->set_name("x");
