@@ -110,6 +110,17 @@ void add_train(CLI::App& app) {
                         "inception (central crop, [-1,1]), whole (no crop, (x-128)/128) or gray (histogram-equalised "
                         "grayscale, then inception: ignores stain colour); default: the backbone's"),
         "preprocessing");
+  keyed(cmd->add_option("--fine-tune-from", f.fine_tune_from,
+                        "also train every block above this end point (e.g. Mixed_6e), BatchNorm frozen; its "
+                        "activations are cached once per image view"),
+        "fine_tune_from");
+  keyed(cmd->add_option("--backbone-learning-rate", f.backbone_learning_rate,
+                        "initial learning rate of the fine-tuned blocks (Adam, the head's schedule)"),
+        "backbone_learning_rate");
+  keyed(cmd->add_option("--final-endpoint", f.final_endpoint,
+                        "grow the backbone to this end point (e.g. Mixed_7c), new blocks He-initialised; needs "
+                        "--fine-tune-from"),
+        "final_endpoint");
   cmd->callback([a] { run(*a); });
 }
 

@@ -66,7 +66,7 @@ struct TrainableStack::Impl {
   std::vector<float> params, grads;
   std::vector<float> input_nhwc;                    // [N,H,W,C], rows past n zero
   dnnl::memory input_user, input;                   // NHWC view; the layout the first layers read
-  dnnl::reorder input_to_blocked;                   // empty when `from` is "input" (convs read NHWC)
+  dnnl::reorder input_to_blocked;                   // NHWC -> the first layers' layout
   std::vector<float> features, diff_features;       // [N,C]
   dnnl::memory features_memory, diff_features_memory;
   std::unique_ptr<TrainablePool2d> global_pool;     // Logits/AvgPool_1a_8x8
@@ -89,12 +89,10 @@ struct TrainableStack::Impl {
 
     input_nhwc.assign(size_t(N) * in_shape.H * in_shape.W * in_shape.C, 0.f);
     input_user = dnnl::memory(act(in_shape, tag::nhwc), engine, input_nhwc.data());
-    if (from == "input") {
-      input = input_user;
-    } else {
-      input = dnnl::memory(act(in_shape, blocked), engine);
-      input_to_blocked = dnnl::reorder(input_user, input);
-    }
+    // The image goes in planar: oneDNN's optimised first conv (3 input channels) reads nchw;
+    // from nhwc it falls back to its reference kernel, 40x slower.
+    input = dnnl::memory(act(in_shape, from == "input" ? tag::nchw : blocked), engine);
+    input_to_blocked = dnnl::reorder(input_user, input);
 
     std::map<std::string, int> index_of;
     for (const Layer& layer : layers) {
@@ -148,7 +146,10 @@ struct TrainableStack::Impl {
     const int C = out_shape.C;
     features.assign(size_t(N) * C, 0.f);
     diff_features.assign(size_t(N) * C, 0.f);
-    const dnnl::memory::desc rows({N, C, 1, 1}, dt::f32, tag::nchw);
+    // [N,C,1,1] blocked is [N,C] plain when C is a multiple of the block (all Inception end
+    // points are), and keeps the global pool on its optimised kernel (to nchw it is ref).
+    const int block = blocked == tag::nChw16c ? 16 : 8;
+    const dnnl::memory::desc rows({N, C, 1, 1}, dt::f32, C % block == 0 ? blocked : tag::nchw);
     features_memory = dnnl::memory(rows, engine, features.data());
     diff_features_memory = dnnl::memory(rows, engine, diff_features.data());
     global_pool = std::make_unique<TrainablePool2d>(
@@ -176,7 +177,7 @@ struct TrainableStack::Impl {
     const size_t row_floats = size_t(in_shape.H) * in_shape.W * in_shape.C;
     std::copy(in, in + size_t(n) * row_floats, input_nhwc.begin());
     std::fill(input_nhwc.begin() + ptrdiff_t(size_t(n) * row_floats), input_nhwc.end(), 0.f);
-    if (input_to_blocked) input_to_blocked.execute(stream, input_user, input);
+    input_to_blocked.execute(stream, input_user, input);
     for (Node& node : nodes) {
       if (node.conv) node.conv->forward(stream, src_memory(node.inputs[0]), node.dst);
       else if (node.pool) node.pool->forward(stream, src_memory(node.inputs[0]), node.dst);

@@ -55,7 +55,7 @@ void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
   const TrainingState& s = c.state;
   json history = json::array();
   for (const auto& m : s.history) history.push_back(epoch_to_json(m));
-  const json payload = {{"version", kFormatVersion},
+  json payload = {{"version", kFormatVersion},
                         {"config", to_json(c.config)},
                         {"data_fingerprint", c.data_fingerprint},
                         {"C", s.net.C},
@@ -67,6 +67,12 @@ void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
                         {"history", history},
                         {"best_params", floats_to_binary(s.best_params)},
                         {"best_epoch", s.best_epoch}};
+  if (!s.backbone_params.empty())  // fine-tuning: the trainable blocks too
+    payload["backbone"] = {{"params", floats_to_binary(s.backbone_params)},
+                           {"best_params", floats_to_binary(s.backbone_best_params)},
+                           {"adam_m", floats_to_binary(s.backbone_adam.m)},
+                           {"adam_v", floats_to_binary(s.backbone_adam.v)},
+                           {"adam_t", s.backbone_adam.t}};
   const std::vector<uint8_t> bytes = json::to_cbor(payload);
   write_file_atomic(path, json::to_cbor(json{{"sha256", sha256_hex(bytes)}, {"payload", json::binary(bytes)}}));
 }
@@ -100,6 +106,16 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
     for (const auto& m : p.at("history")) s.history.push_back(epoch_from_json(m));
     s.best_params = binary_to_floats(p.at("best_params"), n, name + ": best_params");
     s.best_epoch = p.at("best_epoch");
+    if (p.contains("backbone")) {
+      const json& b = p.at("backbone");
+      const size_t nb = b.at("params").get_binary().size() / sizeof(float);
+      if (nb > (size_t(1) << 28)) throw InputError(name + ": implausible backbone size");
+      s.backbone_params = binary_to_floats(b.at("params"), nb, name + ": backbone params");
+      s.backbone_best_params = binary_to_floats(b.at("best_params"), nb, name + ": backbone best_params");
+      s.backbone_adam.m = binary_to_floats(b.at("adam_m"), nb, name + ": backbone adam_m");
+      s.backbone_adam.v = binary_to_floats(b.at("adam_v"), nb, name + ": backbone adam_v");
+      s.backbone_adam.t = b.at("adam_t");
+    }
     return c;
   } catch (const json::exception& e) {
     throw InputError(name + ": malformed checkpoint: " + e.what());

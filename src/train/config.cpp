@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "base/file_io.h"
 #include "data/preprocess.h"
+#include "inception/inception_v3.h"
 
 namespace blastscan {
 
@@ -14,7 +15,8 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"dropout_keep", c.dropout_keep},     {"distortions", c.distortions},
           {"class_weights", c.class_weights},   {"early_stopping", c.early_stopping},
           {"group_by", c.group_by},             {"endpoint", c.endpoint},
-          {"preprocessing", c.preprocessing}};
+          {"preprocessing", c.preprocessing},   {"fine_tune_from", c.fine_tune_from},
+          {"backbone_learning_rate", c.backbone_learning_rate}, {"final_endpoint", c.final_endpoint}};
 }
 
 namespace {
@@ -63,6 +65,14 @@ TrainConfig parse_train_config(const nlohmann::json& json, const std::string& na
   read_field(json, name, "group_by", c.group_by, 0, 0);
   read_field(json, name, "endpoint", c.endpoint, 0, 0);
   read_field(json, name, "preprocessing", c.preprocessing, 0, 0);
+  read_field(json, name, "fine_tune_from", c.fine_tune_from, 0, 0);
+  read_field(json, name, "backbone_learning_rate", c.backbone_learning_rate, 0, 10);
+  read_field(json, name, "final_endpoint", c.final_endpoint, 0, 0);
+  for (const auto* endpoint : {&c.fine_tune_from, &c.final_endpoint})
+    if (!endpoint->empty() && !is_endpoint(*endpoint))
+      throw InputError(name + ": '" + *endpoint + "' is not an end point (Conv2d_1a_3x3 ... Mixed_7c)");
+  if (!c.final_endpoint.empty() && c.fine_tune_from.empty())
+    throw InputError(name + ": final_endpoint adds untrained blocks; it needs fine_tune_from");
   if (!c.preprocessing.empty() && !is_preprocessing(c.preprocessing))
     throw InputError(name + ": preprocessing: '" + c.preprocessing + "', expected inception, whole or gray");
   if (c.class_weights != "none" && c.class_weights != "auto")

@@ -30,6 +30,11 @@ struct TrainConfig {
   std::string group_by;           // split grouping when --data is a folder: "", blocks:N or regex:...
   std::string endpoint = "auto";  // backbone end point whose features the head reads
   std::string preprocessing;      // "" = the backbone's; else inception | whole | gray (see predictor.h)
+  // Fine-tuning: "" trains the head alone; an end point (e.g. Mixed_6e) also trains every
+  // block above it (BatchNorm folded and frozen) at backbone_learning_rate, same schedule.
+  std::string fine_tune_from;
+  float backbone_learning_rate = 1e-4f;  // the seed's rate, which fine-tuned a whole network
+  std::string final_endpoint;     // "" = the backbone's; deeper (Mixed_7c) adds blocks, He-initialised
 
   bool operator==(const TrainConfig&) const = default;
 };

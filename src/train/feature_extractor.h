@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <vector>
 
+#include "inception/inception_v3.h"
 #include "inception/model.h"
+#include "train/bottleneck_cache.h"
 
 namespace blastscan {
 
@@ -38,5 +40,30 @@ std::vector<float> extract_features(const Model& model, const std::vector<std::f
 
 // The backbone's feature length (channels of its end point).
 int feature_dim(const Model& model);
+
+// Fine-tuning: the activations at a cut of every image view, cached as fp16 beside the
+// bottleneck features and read back from disk batch by batch, so a training set of any size
+// streams through a few batches of memory (the page cache keeps what fits).
+class CutActivations {
+ public:
+  CutActivations(BottleneckCache cache, std::vector<std::string> keys, int views, LayerShape shape);
+  LayerShape shape() const { return shape_; }
+  int views() const { return views_; }
+  size_t images() const { return keys_.size() / size_t(views_); }
+  // NHWC [H,W,C] of one view; throws InputError if its entry vanished or was damaged.
+  void load(size_t image, int view, float* nhwc) const;
+
+ private:
+  BottleneckCache cache_;
+  std::vector<std::string> keys_;  // [image * views + view]
+  int views_;
+  LayerShape shape_;
+};
+
+// `lower` is the backbone up to the cut (its end point), views as extract_features: 0 the
+// evaluation preprocessing, 1..distortions seeded distortions. Views the cache lacks run
+// through the frozen layers once (forward only) and are stored.
+CutActivations cache_activations(const Model& lower, const std::vector<std::filesystem::path>& images,
+                                 const ExtractOptions& options, ExtractStats* stats = nullptr);
 
 }  // namespace blastscan

@@ -32,6 +32,39 @@ struct TrainingState {
   std::vector<EpochMetrics> history;  // one per epoch done
   std::vector<float> best_params;     // head parameters at the lowest validation loss so far
   int best_epoch = 0;
+  // Fine-tuning only (empty otherwise): the trainable blocks' flat parameters
+  // (inception/trainable_stack.h), their Adam moments, and their value at the best epoch.
+  std::vector<float> backbone_params, backbone_best_params;
+  AdamState backbone_adam;
+};
+
+// Where a step's features come from: cached bottleneck rows (head training), or trainable
+// blocks over cached activations at a cut (fine-tuning), which also learn from the gradient
+// the head hands back. The one interface of training: the loop stays the same for both.
+class FeatureSource {
+ public:
+  virtual ~FeatureSource() = default;
+  virtual size_t size() const = 0;  // images
+  virtual int views() const = 0;    // per image: 0 clean, 1.. distorted
+  virtual int label(size_t image) const = 0;
+  // Features [rows.size(), C] of (image, view) rows; training: a backward() follows.
+  virtual void features(const std::vector<std::pair<size_t, int>>& rows, bool training, float* out) = 0;
+  // d(loss)/d(features) of the last training call; lr_factor is the schedule's decay so far.
+  virtual void backward(TrainingState&, const float* /*diff_features*/, float /*lr_factor*/) {}
+  virtual bool trains_features() const { return false; }
+};
+
+// A FeatureSet as a source: rows copied out, nothing below the head to train.
+class CachedFeatures : public FeatureSource {
+ public:
+  explicit CachedFeatures(const FeatureSet& set) : set_(set) {}
+  size_t size() const override { return set_.size(); }
+  int views() const override { return set_.views; }
+  int label(size_t image) const override { return set_.labels[image]; }
+  void features(const std::vector<std::pair<size_t, int>>& rows, bool, float* out) override;
+
+ private:
+  const FeatureSet& set_;
 };
 
 struct Evaluation {
@@ -44,9 +77,12 @@ TrainingState start_training(int C, int K, const TrainConfig& config);
 
 // Runs the head on view 0 of every image, in inference mode.
 Evaluation evaluate_head(HeadNet& net, const FeatureSet& set);
+Evaluation evaluate_head(HeadNet& net, FeatureSource& source);
 
 // One pass over the training set. on_step(loss) is called after every update.
 EpochMetrics train_epoch(TrainingState& state, const FeatureSet& train, const std::vector<float>& class_weights,
+                         const TrainConfig& config, const std::function<void(float loss)>& on_step);
+EpochMetrics train_epoch(TrainingState& state, FeatureSource& train, const std::vector<float>& class_weights,
                          const TrainConfig& config, const std::function<void(float loss)>& on_step);
 
 // The epochs from state.history.size() + 1 up to config.epochs, or fewer with early stopping.
@@ -57,6 +93,8 @@ struct TrainCallbacks {
   std::function<void(const TrainingState&, const EpochMetrics&)> on_epoch;
 };
 TrainingState train_head(TrainingState state, const FeatureSet& train, const FeatureSet& validation,
+                         const TrainConfig& config, const TrainCallbacks& callbacks = {});
+TrainingState train_head(TrainingState state, FeatureSource& train, FeatureSource& validation,
                          const TrainConfig& config, const TrainCallbacks& callbacks = {});
 
 }  // namespace blastscan

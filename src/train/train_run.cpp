@@ -12,8 +12,10 @@
 #include "data/split.h"
 #include "formats/graphdef.h"
 #include "formats/tfevents.h"
+#include "inception/inception_v3.h"
 #include "train/bottleneck_cache.h"
 #include "train/checkpoint.h"
+#include "train/fine_tuning.h"
 #include "train/timestamp.h"
 
 namespace blastscan {
@@ -99,6 +101,13 @@ json class_counts(const Dataset& d) {
   return counts;
 }
 
+json trained_scopes(const TrainRun& run) {
+  json scopes = json::array();
+  for (const auto& block : run.trained_scopes) scopes.push_back("InceptionV3/" + block);
+  scopes.push_back("InceptionV3/Logits");
+  return scopes;
+}
+
 json model_card(const TrainRequest& r, const TrainRun& run, const std::string& manifest, const std::string& backbone) {
   const EpochMetrics& last = run.state.history.back();
   json history = json::array();
@@ -115,6 +124,9 @@ json model_card(const TrainRequest& r, const TrainRun& run, const std::string& m
                         {"weights_id", backbone},
                         {"endpoint", run.model.endpoint},
                         {"feature_dim", run.state.net.C}}},
+          // What learned in this run (TF-Slim's --trainable_scopes) and what started from scratch.
+          {"trained_scopes", trained_scopes(run)},
+          {"initialised_scopes", run.initialised_scopes},
           {"preprocessing", run.model.preprocessing},
           {"classes", run.model.classes},
           {"positive", run.model.positive},
@@ -171,6 +183,13 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   Model model = load_model(r.backbone, {.endpoint = config.endpoint});
   model.head.reset();
   if (!config.preprocessing.empty()) model.preprocessing = config.preprocessing;
+  const bool fine_tuning = !config.fine_tune_from.empty();
+  if (!config.final_endpoint.empty()) run.initialised_scopes = add_he_initialised_blocks(model, config.final_endpoint, config.seed);
+  const auto& endpoints = inception_v3_endpoints();
+  const auto position = [&](const std::string& e) { return std::find(endpoints.begin(), endpoints.end(), e); };
+  if (fine_tuning && position(config.fine_tune_from) >= position(model.endpoint))
+    throw InputError("--fine-tune-from " + config.fine_tune_from + ": the backbone ends at " + model.endpoint +
+                     ", nothing to train above it (--final-endpoint Mixed_7c grows it)");
   const std::string backbone = backbone_id(model, 299);
   const int C = feature_dim(model);
   run.dataset = load_training_split(r.data, config, r.threads, progress.on_note);
@@ -194,20 +213,48 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
     state = start_training(C, K, config);
   }
 
-  // ---- features: the one network pass per image view, or none when cached
+  // ---- features: the one network pass per image view, or none when cached. Fine-tuning
+  // caches the activations at its cut instead, and the blocks above it run every step.
   note(progress, "backbone " + r.backbone.string() + ": end point " + model.endpoint + ", " + std::to_string(C) +
                      " features");
   ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .distortions = config.distortions,
                          .seed = config.seed};
-  const FeatureSet train_set{C, 1 + config.distortions,
-                             extract_features(model, paths_of(train), extract, &run.train_features), labels_of(train)};
-  extract.distortions = 0;
-  const FeatureSet val_set{C, 1, extract_features(model, paths_of(val), extract, &run.validation_features),
-                           labels_of(val)};
+  FeatureSet train_set, val_set;
+  std::optional<CutActivations> train_cut, val_cut;
+  std::optional<TrainableStack> stack;
+  std::unique_ptr<FeatureSource> train_source, val_source;
+  if (fine_tuning) {
+    const Model lower = lower_part(model, config.fine_tune_from);
+    extract.batch = 4;  // the frozen part keeps every activation of a batch: 4 images ~ 200 MB
+    train_cut = cache_activations(lower, paths_of(train), extract, &run.train_features);
+    extract.distortions = 0;
+    val_cut = cache_activations(lower, paths_of(val), extract, &run.validation_features);
+    stack.emplace(model, config.fine_tune_from, StackOptions{.batch = config.batch_size, .threads = r.threads});
+    if (state.backbone_params.empty()) {  // a new run; a resumed one brings its own
+      state.backbone_params = state.backbone_best_params = stack->parameters();
+      state.backbone_adam = make_adam_state(state.backbone_params.size());
+    }
+    if (state.backbone_params.size() != stack->parameters().size())
+      throw InputError(checkpoint_path.string() + ": made with other trainable blocks; drop --resume to start over");
+    load_backbone_state(*stack, state);
+    run.trained_scopes = trained_blocks(*stack);
+    note(progress, "fine-tuning " + std::to_string(stack->conv_slots().size()) + " convs above " +
+                       config.fine_tune_from + " (" + std::to_string(stack->parameters().size()) + " parameters)");
+    train_source = std::make_unique<BlockFeatures>(*stack, *train_cut, labels_of(train), config);
+    val_source = std::make_unique<BlockFeatures>(*stack, *val_cut, labels_of(val), config);
+  } else {
+    train_set = {C, 1 + config.distortions, extract_features(model, paths_of(train), extract, &run.train_features),
+                 labels_of(train)};
+    extract.distortions = 0;
+    val_set = {C, 1, extract_features(model, paths_of(val), extract, &run.validation_features), labels_of(val)};
+    train_source = std::make_unique<CachedFeatures>(train_set);
+    val_source = std::make_unique<CachedFeatures>(val_set);
+  }
   for (const auto* s : {&run.train_features, &run.validation_features}) {
     char line[160];
-    std::snprintf(line, sizeof line, "features: %zu cached, %zu computed (%.1f images/s), %.1f s", s->cached,
-                  s->computed, s->images_per_second(), s->seconds);
+    std::snprintf(line, sizeof line, "%s: %zu cached, %zu computed (%.1f images/s), %.1f s",
+                  fine_tuning ? "activations" : "features", s->cached, s->computed, s->images_per_second(),
+                  s->seconds);
     note(progress, line);
   }
 
@@ -217,9 +264,9 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   write_manifest(run.dataset, r.out);
   EventWriter events(r.out);
   const auto head_start = std::chrono::steady_clock::now();
-  const auto steps_per_epoch = (train_set.size() + size_t(config.batch_size) - 1) / size_t(config.batch_size);
+  const auto steps_per_epoch = (train_source->size() + size_t(config.batch_size) - 1) / size_t(config.batch_size);
   const auto epochs_left = size_t(std::max<int64_t>(0, config.epochs - int64_t(state.history.size())));
-  Progress bar("training head", epochs_left * steps_per_epoch, "step");
+  Progress bar(fine_tuning ? "fine-tuning" : "training head", epochs_left * steps_per_epoch, "step");
   TrainCallbacks callbacks;
   callbacks.on_step = [&](float loss) {
     char suffix[32];
@@ -235,13 +282,17 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
                                 {"learning_rate", m.learning_rate}});
     if (progress.on_epoch) progress.on_epoch(m);
   };
-  run.state = train_head(std::move(state), train_set, val_set, config, callbacks);
+  run.state = train_head(std::move(state), *train_source, *val_source, config, callbacks);
   bar.finish();
   run.head_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - head_start).count();
 
   // ---- the frozen model and its card
-  run.validation = evaluate_head(run.state.net, val_set);
-  run.validation_labels = val_set.labels;
+  if (stack) {  // the final (or best) blocks' weights go into the model's convs
+    load_backbone_state(*stack, run.state);
+    stack->store_parameters(model);
+  }
+  run.validation = evaluate_head(run.state.net, *val_source);
+  run.validation_labels = labels_of(val);
   model.head = to_model_head(run.state.net);
   run.model_path = r.out / "model.pb";
   save_model(model, run.model_path);

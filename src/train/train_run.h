@@ -42,7 +42,9 @@ struct TrainRun {
   TrainingState state;
   Evaluation validation;             // the final head on the validation features
   std::vector<int> validation_labels;
-  ExtractStats train_features, validation_features;
+  ExtractStats train_features, validation_features;  // of the activations at the cut when fine-tuning
+  std::vector<std::string> trained_scopes;      // blocks trained besides the head (fine-tuning)
+  std::vector<std::string> initialised_scopes;  // convs that started from He weights (--final-endpoint)
   double head_seconds = 0, total_seconds = 0;
 };
 

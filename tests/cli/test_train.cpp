@@ -149,6 +149,10 @@ TEST(TrainCli, BadInputIsOneClearLine) {
   expect_error("--backbone " + (dir / "garbage.pb").string() + " --data " + data.string() + " --out " +
                    (dir / "run2").string(), "garbage.pb");
   EXPECT_FALSE(fs::exists(dir / "run2" / "model.pb"));
+  // Fine-tuning settings.
+  expect_error(base + " --data " + data.string() + " --fine-tune-from Mixed_9z", "Mixed_9z");
+  expect_error(base + " --data " + data.string() + " --final-endpoint Mixed_7c", "fine_tune_from");
+  expect_error(base + " --data " + data.string() + " --fine-tune-from Mixed_7a", "nothing to train above");
 }
 
 }  // namespace
