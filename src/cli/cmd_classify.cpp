@@ -3,12 +3,17 @@
 // With --shard I/N --out FILE it classifies only its part of the input list and writes a shard
 // file for `blastscan merge` (exit 0 once the file is written: error rows are results there);
 // a shard file already complete for this model and input list is left as it is.
+// --heatmap DIR writes, per tiled image, NAME.heatmap.png and NAME.tiles.json.
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <set>
 
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/hash.h"
+#include "base/progress.h"
+#include "base/safe_text.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/output.h"
@@ -16,21 +21,67 @@
 #include "formats/graphdef.h"
 #include "predict/results.h"
 #include "predict/shard.h"
+#include "predict/slide_json.h"
+#include "report/colour_overlay.h"
+#include "report/tile_heatmap.h"
 
 namespace blastscan::cli {
 
 namespace {
 
+constexpr int kHeatmapSide = 2048;  // longest side of a heat-map PNG, in pixels
+
 struct Options {
-  std::string model, format = "table", shard, out;
+  std::string model, format = "table", shard, out, heatmap;
   std::vector<std::string> inputs;
   float threshold = 0.8f;
-  int threads = 0, batch = 1;
+  int threads = 0;
+  ClassifyOptions classify;  // batch, tiling
   CLI::Option* format_option = nullptr;
 };
 
 Predictor make_predictor(const Options& o) {
-  return Predictor(load_model(o.model), {.threshold = o.threshold, .batch = o.batch, .threads = o.threads});
+  return Predictor(load_model(o.model), {.threshold = o.threshold, .batch = o.classify.batch, .threads = o.threads});
+}
+
+// One progress line per scanned image, drawn from the library's callback.
+struct TileBar {
+  std::unique_ptr<Progress> bar;
+  size_t shown = 0;
+  void operator()(size_t done, size_t total) {
+    if (!bar) bar = std::make_unique<Progress>("tiles", total, "tile"), shown = 0;
+    bar->advance(done - shown);
+    shown = done;
+    if (done == total) bar.reset();
+  }
+};
+
+// NAME for an input's outputs: its stem, with -2, -3... when two inputs share one.
+std::string unique_stem(const std::filesystem::path& path, std::set<std::string>& used) {
+  const std::string stem = path.stem().string();
+  std::string name = stem;
+  for (int n = 2; !used.insert(name).second; ++n) name = stem + "-" + std::to_string(n);
+  return name;
+}
+
+// The library's callbacks, drawn here: tiling notes on stderr, tile progress, and with
+// --heatmap each scanned image's PNG and tile list.
+ClassifyOptions classify_options(const Options& o, const Predictor& predictor) {
+  ClassifyOptions options = o.classify;
+  options.note = [](const std::string& text) { std::fprintf(stderr, "blastscan: %s\n", printable(text).c_str()); };
+  options.tile_progress = [bar = std::make_shared<TileBar>()](size_t done, size_t total) { (*bar)(done, total); };
+  if (o.heatmap.empty()) return options;
+  options.tile.overview_side = kHeatmapSide;
+  options.on_scan = [&o, &predictor, stems = std::make_shared<std::set<std::string>>()](const ImageResult& result,
+                                                                                       const SlideScan& scan) {
+    const std::filesystem::path dir(o.heatmap);
+    const std::string name = unique_stem(result.path, *stems);
+    write_file_atomic(dir / (name + ".heatmap.png"), encode_png(render_tile_heatmap(scan, o.threshold)));
+    nlohmann::ordered_json j = {{"path", result.path.string()}};
+    j.update(slide_scan_json(scan, predictor.model()));
+    write_file_atomic(dir / (name + ".tiles.json"), json_text(j, 1) + "\n");
+  };
+  return options;
 }
 
 void classify_shard(const Options& o, const std::vector<std::filesystem::path>& files) {
@@ -50,7 +101,8 @@ void classify_shard(const Options& o, const std::vector<std::filesystem::path>& 
   const auto [begin, end] = shard_range(files.size(), shard.header.shard);
   Predictor predictor = make_predictor(o);
   shard.header.classes = predictor.model().classes;
-  shard.results = classify_files(predictor, {files.begin() + long(begin), files.begin() + long(end)}, o.batch);
+  shard.results = classify_files(predictor, {files.begin() + long(begin), files.begin() + long(end)},
+                                 classify_options(o, predictor));
   write_file_atomic(o.out, shard_file_text(shard));
   const auto summary = summarize(shard.results);
   std::fprintf(stderr, "%s: %zu of %zu images (%d classified, %d errors) -> %s\n", name.c_str(), end - begin,
@@ -67,16 +119,19 @@ void add_classify(CLI::App& app) {
   add_format_option(cmd, opts->format);
   opts->format_option = cmd->get_option("--format");
   add_threads_option(cmd, opts->threads);
-  add_batch_option(cmd, opts->batch);
+  add_batch_option(cmd, opts->classify.batch);
   add_shard_option(cmd, opts->shard, "write its shard file to --out");
   add_out_file_option(cmd, opts->out);
+  add_tiling_options(cmd, opts->classify);
+  cmd->add_option("--heatmap", opts->heatmap,
+                  "folder for each tiled image's heat-map (NAME.heatmap.png) and tile list (NAME.tiles.json)");
   cmd->add_option("inputs", opts->inputs, "image files or folders (searched recursively)")->required();
   cmd->callback([opts] {
     const std::vector<std::filesystem::path> inputs(opts->inputs.begin(), opts->inputs.end());
     const auto files = list_images(inputs);
     if (!opts->shard.empty()) return classify_shard(*opts, files);
     Predictor predictor = make_predictor(*opts);
-    const auto results = classify_files(predictor, files, opts->batch);
+    const auto results = classify_files(predictor, files, classify_options(*opts, predictor));
     emit_output(format_results(results, predictor.model(), opts->format), opts->out);
     exit_for_results(summarize(results));
   });

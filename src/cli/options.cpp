@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "predict/results.h"
+
 namespace blastscan::cli {
 
 std::string shared_path(const std::string& relative) {
@@ -77,6 +79,39 @@ void add_shard_option(CLI::App* cmd, std::string& shard, const std::string& what
 
 void add_out_file_option(CLI::App* cmd, std::string& out_file) {
   cmd->add_option("--out,-o", out_file, "write to FILE (atomically: complete or not there) instead of stdout");
+}
+
+}  // namespace blastscan::cli
+
+namespace blastscan::cli {
+
+void add_tiling_options(CLI::App* cmd, ClassifyOptions& options) {
+  auto* tile = cmd->add_option_function<int>(
+                      "--tile",
+                      [&options](int size) {
+                        options.tile.size = size;
+                        options.tiling = Tiling::always;
+                      },
+                      "scan every image in tiles of SIZE pixels (default: only images more than twice the "
+                      "network input on a side, and slide files, in tiles of 299)")
+                    ->check(CLI::Range(16, 8192));
+  cmd->add_flag_callback("--no-tile", [&options] { options.tiling = Tiling::never; },
+                         "classify every image whole, however large (slide files cannot be)")
+      ->excludes(tile);
+  cmd->add_option("--stride", options.tile.stride, "pixels between tiles (default: the tile size, no overlap)")
+      ->check(CLI::Range(1, 8192));
+  cmd->add_option("--tile-batch", options.tile.batch, "tiles read and classified together")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--min-all-tiles", options.tile.min_all_tiles,
+                  "a slide is ALL when at least this many tiles have ALL probability >= --threshold")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--level", options.level.level, "slide file level to read (0 = full resolution; default: see --pixel-size)")
+      ->check(CLI::Range(0, 64));
+  cmd->add_option("--pixel-size", options.level.pixel_size_um,
+                  "microns per pixel of the training images: read the slide level closest to it (default: level 0)")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace blastscan::cli

@@ -6,6 +6,10 @@
 
 #include <CLI/CLI.hpp>
 
+namespace blastscan {
+struct ClassifyOptions;  // predict/results.h
+}
+
 namespace blastscan::cli {
 
 // Where the shared weights and data live: $BLASTSCAN_SHARED, else ../shared.
@@ -26,5 +30,9 @@ void add_group_by_option(CLI::App* cmd, std::string& group_by);
 // --shard I/N: part I of N of the input list (an empty I or N comes from Slurm's array variables).
 void add_shard_option(CLI::App* cmd, std::string& shard, const std::string& what_it_writes);
 void add_out_file_option(CLI::App* cmd, std::string& out_file);  // --out FILE instead of stdout
+// --tile SIZE, --stride S, --tile-batch N, --no-tile, --min-all-tiles K, --level N,
+// --pixel-size UM: how large images and slide files are scanned. Fills options.tiling,
+// options.tile and options.level.
+void add_tiling_options(CLI::App* cmd, ClassifyOptions& options);
 
 }  // namespace blastscan::cli

@@ -137,10 +137,25 @@ Dataset scan_all_idb(const fs::path& root, const std::vector<fs::path>& files, c
 
 }  // namespace
 
-bool has_image_extension(const fs::path& path) {
+namespace {
+
+std::string lower_extension(const fs::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+}  // namespace
+
+bool has_image_extension(const fs::path& path) {
+  const std::string ext = lower_extension(path);
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".bmp";
+}
+
+bool has_slide_extension(const fs::path& path) {
+  const std::string ext = lower_extension(path);
+  return ext == ".svs" || ext == ".ndpi" || ext == ".vms" || ext == ".scn" || ext == ".mrxs" || ext == ".svslide" ||
+         ext == ".bif";
 }
 
 Dataset scan_dataset(const fs::path& root, const ScanOptions& options) {
@@ -202,7 +217,7 @@ std::vector<fs::path> list_images(const std::vector<fs::path>& inputs) {
     }
     const size_t before = images.size();
     for (const auto& file : files_below(input))
-      if (has_image_extension(file)) images.push_back(file);
+      if (has_image_extension(file) || has_slide_extension(file)) images.push_back(file);
     if (images.size() == before) throw InputError(input.string() + ": no images in this folder");
   }
   if (images.empty()) throw InputError("no images given");

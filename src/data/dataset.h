@@ -66,9 +66,11 @@ std::optional<std::string> class_from_path(const fs::path& image, const std::vec
 
 // True for the extensions OpenCV decodes and we guard: jpg jpeg png tif tiff bmp (any case).
 bool has_image_extension(const fs::path& path);
+// True for slide-scanner extensions OpenSlide reads besides TIFF: svs ndpi vms scn mrxs svslide bif.
+bool has_slide_extension(const fs::path& path);
 
 // Images named on a command line: files as given, folders searched recursively for image
-// files (sorted). Throws InputError for a missing path or when nothing is found.
+// and slide files (sorted). Throws InputError for a missing path or when nothing is found.
 std::vector<fs::path> list_images(const std::vector<fs::path>& inputs);
 
 // The running number in a file name: NNN of an ALL-IDB name ImNNN_L, else the last run of

@@ -62,6 +62,8 @@ std::vector<Prediction> Predictor::predict(const std::vector<cv::Mat>& images) {
   return out;
 }
 
+int Predictor::input_size() const { return kImageSize; }
+
 Prediction Predictor::predict(const cv::Mat& image) { return predict(std::vector<cv::Mat>{image}).front(); }
 
 }  // namespace blastscan

@@ -42,6 +42,7 @@ class Predictor {
   Prediction predict(const cv::Mat& image);
   const Model& model() const { return model_; }
   float threshold() const { return options_.threshold; }
+  int input_size() const;  // the network's input side, in pixels
 
  private:
   Model model_;

@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/slide_source.h"
 #include "predict/predictor.h"
+#include "predict/slide_scan.h"
 
 namespace blastscan {
 
@@ -17,6 +19,7 @@ struct ImageResult {
   std::optional<Prediction> prediction;  // empty when the image could not be classified
   std::string error;                     // why not, one line
   std::optional<std::string> true_class; // from the class folder or the ALL-IDB name
+  std::optional<TileSummary> tiles;      // when the image was scanned tile by tile
   std::optional<bool> correct() const {
     if (!prediction || !true_class) return std::nullopt;
     return prediction->label == *true_class;
@@ -34,10 +37,27 @@ ResultSummary summarize(const std::vector<ImageResult>& results);
 // "N correct, N incorrect, N low confidence: (N correct, N incorrect)", as the seed's classifier.
 std::string seed_summary_line(const ResultSummary& summary);
 
+// When to scan an image tile by tile. Automatic: images more than twice the network input on
+// either side, and slide files (which are never loaded whole).
+enum class Tiling { automatic, always, never };
+
+struct ClassifyOptions {
+  int batch = 1;  // whole images per network run
+  Tiling tiling = Tiling::automatic;
+  TilingOptions tile;
+  SlideLevel level;  // for slide files
+  // Told why an image is tiled ("X: 2592x1944 image, more than twice ..., scanned in 63 tiles").
+  std::function<void(const std::string&)> note;
+  TileProgress tile_progress;  // per scanned image, tiles done of total
+  // Each scanned image with its tiles (e.g. to draw a heat-map), before the next one is read.
+  std::function<void(const ImageResult&, const SlideScan&)> on_scan;
+};
+
 // Classifies files in batches; a file that cannot be read or decoded becomes an error row and
-// the rest go on. Shows progress on a terminal.
+// the rest go on. Large images and slide files are scanned tile by tile (slide_scan.h).
+// Shows progress on a terminal.
 std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files,
-                                        int batch);
+                                        const ClassifyOptions& options);
 
 // One result as a row of the JSON format, and back (a merge of shard files reads rows this way
 // and prints them with format_results, so a merged run prints what one run would have).

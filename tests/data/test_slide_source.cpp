@@ -1,0 +1,82 @@
+// Slide sources: a decoded image, and a pyramidal BigTIFF written by libvips (`vips tiffsave
+// --tile --pyramid --bigtiff`, Debian libvips-tools) read through OpenSlide, region by region
+// and level by level, pixel for pixel equal to the image it was made from.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "base/error.h"
+#include "base/file_io.h"
+#include "common/paths.h"
+#include "data/slide_source.h"
+
+namespace blastscan {
+namespace {
+
+namespace fs = std::filesystem;
+
+cv::Mat pattern(cv::Size size) {
+  cv::Mat rgb(size, CV_8UC3);
+  for (int y = 0; y < size.height; ++y)
+    for (int x = 0; x < size.width; ++x) rgb.at<cv::Vec3b>(y, x) = cv::Vec3b(uint8_t(x * 3), uint8_t(y * 5), uint8_t((x ^ y) & 255));
+  return rgb;
+}
+
+// Writes rgb as PNG and converts it with vips into a lossless (deflate) pyramidal tiled BigTIFF.
+fs::path write_pyramidal_tiff(const fs::path& dir, const cv::Mat& rgb, int tile = 128) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  const fs::path png = dir / "slide.png", tiff = dir / "slide.tif";
+  cv::imwrite(png.string(), bgr);
+  std::string out;
+  const int status = testing::run_command("vips tiffsave " + png.string() + " " + tiff.string() +
+                                              " --tile --pyramid --bigtiff --compression deflate --tile-width " +
+                                              std::to_string(tile) + " --tile-height " + std::to_string(tile),
+                                          out);
+  EXPECT_EQ(status, 0) << out;
+  return tiff;
+}
+
+TEST(SlideSource, ImageSlideReadsViewsInsideTheImage) {
+  const cv::Mat rgb = pattern({300, 200});
+  auto slide = image_slide(rgb);
+  EXPECT_EQ(slide->size(), cv::Size(300, 200));
+  EXPECT_EQ(cv::norm(slide->read({10, 20, 50, 40}), rgb({10, 20, 50, 40}), cv::NORM_INF), 0.0);
+  EXPECT_THROW(slide->read({280, 0, 50, 10}), Error);
+  EXPECT_EQ(slide->describe(), "300x200 image");
+}
+
+TEST(SlideSource, PyramidalBigTiffThroughOpenSlideEqualsItsImage) {
+  const fs::path dir = testing::scratch_dir();
+  const cv::Mat rgb = pattern({1000, 700});
+  const fs::path tiff = write_pyramidal_tiff(dir, rgb);
+  ASSERT_TRUE(is_slide_file(tiff));
+  auto level0 = open_slide_file(tiff);
+  EXPECT_EQ(level0->size(), cv::Size(1000, 700));
+  EXPECT_NE(level0->describe().find("level 0 of "), std::string::npos) << level0->describe();
+  for (const cv::Rect box : {cv::Rect(0, 0, 100, 100), cv::Rect(117, 250, 299, 299), cv::Rect(700, 400, 300, 300)})
+    EXPECT_EQ(cv::norm(level0->read(box), rgb(box), cv::NORM_INF), 0.0) << box;
+  // Level 1 is half the size (vips halves each level), read in its own pixels.
+  auto level1 = open_slide_file(tiff, {.level = 1});
+  EXPECT_EQ(level1->size(), cv::Size(500, 350));
+  cv::Mat half;
+  cv::resize(rgb, half, {500, 350}, 0, 0, cv::INTER_AREA);
+  EXPECT_LT(cv::norm(level1->read({100, 100, 200, 200}), half({100, 100, 200, 200}), cv::NORM_L1) / (200.0 * 200 * 3), 4.0);
+  EXPECT_THROW(open_slide_file(tiff, {.level = 9}), InputError);
+}
+
+TEST(SlideSource, PlainImagesAndBrokenFilesAreNotSlides) {
+  const fs::path dir = testing::scratch_dir();
+  cv::imwrite((dir / "photo.jpg").string(), pattern({64, 64}));
+  cv::imwrite((dir / "strips.tif").string(), pattern({64, 64}));  // OpenCV writes strip TIFFs
+  EXPECT_FALSE(is_slide_file(dir / "photo.jpg"));
+  EXPECT_FALSE(is_slide_file(dir / "strips.tif"));
+  EXPECT_FALSE(is_slide_file(dir / "missing.svs"));
+  write_file_atomic(dir / "broken.svs", std::string("II*\0garbage", 11));
+  EXPECT_THROW(open_slide_file(dir / "broken.svs"), InputError);
+  EXPECT_THROW(open_slide_file(dir / "missing.svs"), InputError);
+}
+
+}  // namespace
+}  // namespace blastscan
