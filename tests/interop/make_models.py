@@ -48,8 +48,10 @@ def main():
         shutil.rmtree(inputs, ignore_errors=True)
         common.blastscan(args, "preprocess", "--model", pb, "--out", inputs, *images)
         classes = common.read_labels(pb.parent / "labels.txt")
+        # --no-tile: the fixture photos are over twice the network input, which classify would
+        # otherwise scan in tiles; the peers see the whole-image network input.
         probs = common.blastscan_probabilities(
-            common.blastscan(args, "classify", "--model", pb, "--format", "json", *images), classes)
+            common.blastscan(args, "classify", "--model", pb, "--no-tile", "--format", "json", *images), classes)
         out["models"][name] = {"pb": str(pb), "onnx": str(onnx), "classes": classes,
                                "inputs": {p.name: str(inputs / (p.name + ".npy")) for p in images},
                                "probabilities": probs}
