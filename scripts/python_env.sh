@@ -3,13 +3,16 @@
 # does not ship: TensorFlow, TensorBoard, ONNX Runtime, OpenVINO, ONNX. They are oracles only;
 # blastscan itself builds from Debian packages.
 #
-#   scripts/python_env.sh VENV_DIR [PACKAGE...]
+#   scripts/python_env.sh [--check] VENV_DIR [PACKAGE...]
 #
 # PACKAGE names come from the pin table below (default: all of them), so a benchmark can ask
 # for just `onnxruntime openvino`. Nothing is written inside the repository: VENV_DIR is
 # normally build/venv. A venv that already has the requested pins is reused without touching
 # the network. Exit status: 0 ready, 77 the package index cannot be reached (ctest reports
 # the test SKIPPED with that reason), 1 anything else (the index answered but an install failed).
+# --check installs nothing and never touches the network: 0 if VENV_DIR has the pins, else 77
+# (the tests that use a venv made by an earlier step skip at once instead of asking the index
+# again).
 #
 # Python: Debian 12's /usr/bin/python3 (3.11, with python3-venv from scripts/setup.sh), not
 # whichever python3 is first on PATH (a pyenv shim here), so a fresh Debian machine and CI get
@@ -32,7 +35,12 @@ readonly skip_status=77
 
 die() { echo "python_env: $*" >&2; exit 1; }
 
-(($# >= 1)) || die "usage: scripts/python_env.sh VENV_DIR [PACKAGE...]  (packages: ${all_packages[*]})"
+check_only=false
+if [[ ${1:-} == --check ]]; then
+  check_only=true
+  shift
+fi
+(($# >= 1)) || die "usage: scripts/python_env.sh [--check] VENV_DIR [PACKAGE...]  (packages: ${all_packages[*]})"
 venv=$1
 shift
 wanted=("$@")
@@ -82,6 +90,10 @@ EOF
 if has_pins; then
   echo "python_env: $venv has ${wanted[*]}"
   exit 0
+fi
+if $check_only; then
+  echo "python_env: SKIP: $venv does not have ${requirements[*]} (they could not be installed; see the step that makes the venv)" >&2
+  exit $skip_status
 fi
 [[ -x $venv/bin/python ]] || "$python" -m venv "$venv" || die "cannot create a venv in $venv with $python"
 
