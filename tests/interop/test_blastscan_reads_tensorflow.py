@@ -159,7 +159,7 @@ def main():
         common.blastscan(args, "preprocess", "--model", pb, "--out", inputs, *images)
         names = sorted(p.rsplit("/", 1)[-1] for p in images)
         batch = np.concatenate([np.load(inputs / f"{n}.npy") for n in names])
-        ours = common.blastscan_probabilities(common.blastscan(args, "classify", "--model", pb, "--format", "json", *images), CLASSES)
+        ours = common.blastscan_probabilities(common.blastscan(args, "classify", "--model", pb, "--no-tile", "--format", "json", *images), CLASSES)
         ours = np.array([ours[n] for n in names])
         theirs = tf_softmax(graph_def, batch)
         common.measured(f"{form}: blastscan vs TensorFlow on TensorFlow's frozen graph, max |diff| over {len(names)} images",
