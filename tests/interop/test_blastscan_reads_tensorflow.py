@@ -9,7 +9,9 @@ and batch-norm statistics. Two freezings, as users have them:
   after the variables;
 - "tf1": a graph of reference variables frozen by tf.compat.v1.graph_util.
   convert_variables_to_constants, as TF-Slim's freeze_graph and the seed's trainer did: Consts
-  named .../weights, .../BatchNorm/moving_mean read through Identity nodes.
+  named .../weights, .../BatchNorm/moving_mean read through Identity nodes; once with the ops
+  under InceptionV3/ and once ("tf1-slim-scope") under InceptionV3/InceptionV3/, as TF-Slim's
+  own graphs have them.
 
 blastscan (classify, with labels.txt beside the .pb) must agree with TensorFlow's sess.run within
 1e-4 on the same input (blastscan's own preprocess .npy). Last, TensorFlow's graph edited into
@@ -70,11 +72,13 @@ def random_weights(seed):
     return w
 
 
-def inception_to_mixed_5b(x, var):
-    """The graph, in TF-Slim's names; var(name) gives the variable's tensor."""
+def inception_to_mixed_5b(x, var, ops="InceptionV3/"):
+    """The graph, in TF-Slim's names; var(name) gives the variable's tensor. `ops` is the scope
+    of the backbone's ops: TF-Slim's own graphs have InceptionV3/InceptionV3/... there (its
+    variable scope entered twice), while the variables and the logits keep one InceptionV3/."""
     out = {"input": x}
     for scope, kind, k, stride, padding, oc, src in LAYERS:
-        with tf.name_scope(f"InceptionV3/{scope}/"):
+        with tf.name_scope(f"{ops}{scope}/"):
             if kind == "conv":
                 y = tf.nn.conv2d(out[src], var(f"{scope}/weights"), strides=stride, padding=padding, name="Conv2D")
                 y, _, _ = tf.compat.v1.nn.fused_batch_norm(
@@ -84,9 +88,9 @@ def inception_to_mixed_5b(x, var):
                 out[scope] = tf.nn.relu(y, name="Relu")
         if kind != "conv":
             pool = tf.nn.max_pool2d if kind == "max" else tf.nn.avg_pool2d
-            with tf.name_scope(f"InceptionV3/{scope.rsplit('/', 1)[0]}/" if "/" in scope else "InceptionV3/"):
+            with tf.name_scope(f"{ops}{scope.rsplit('/', 1)[0]}/" if "/" in scope else ops):
                 out[scope] = pool(out[src], k, stride, padding, name=scope.rsplit("/", 1)[-1])
-    with tf.name_scope("InceptionV3/Mixed_5b/"):
+    with tf.name_scope(f"{ops}Mixed_5b/"):
         net = tf.concat([out[s] for s in MIXED_5B], axis=3, name="concat")
     with tf.name_scope("InceptionV3/Logits/"):
         net = tf.nn.avg_pool2d(net, 35, 1, "VALID", name="AvgPool_1a_8x8")
@@ -106,13 +110,13 @@ def freeze_tf2(weights):
     return convert_variables_to_constants_v2(fn.get_concrete_function()).graph.as_graph_def()
 
 
-def freeze_tf1(weights):
+def freeze_tf1(weights, ops="InceptionV3/"):
     graph = tf.Graph()
     with graph.as_default():
         variables = {name: tf.compat.v1.Variable(value, name=f"InceptionV3/{name}", use_resource=False)
                      for name, value in weights.items()}
         x = tf.compat.v1.placeholder(tf.float32, [None, 299, 299, 3], name="input")
-        inception_to_mixed_5b(x, variables.__getitem__)
+        inception_to_mixed_5b(x, variables.__getitem__, ops)
         with tf.compat.v1.Session() as sess:
             sess.run(tf.compat.v1.global_variables_initializer())
             return tf.compat.v1.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(), ["InceptionV3/Predictions/Softmax"])
@@ -149,13 +153,14 @@ def main():
     print(f"TensorFlow {tf.__version__}")
     images = common.models(args)["images"]
     weights = random_weights(seed=5)
-    for form, graph_def in [("tf2", freeze_tf2(weights)), ("tf1", freeze_tf1(weights))]:
+    for form, graph_def in [("tf2", freeze_tf2(weights)), ("tf1", freeze_tf1(weights)),
+                            ("tf1-slim-scope", freeze_tf1(weights, "InceptionV3/InceptionV3/"))]:
         print(f"     {form}: {describe(graph_def)}")
         pb = write_model(args.work / f"tensorflow_{form}", graph_def)
         info = common.blastscan(args, "info", pb)
         common.expect(f"{form}: blastscan imports TensorFlow's graph to Mixed_5b with a 2-class head",
                       "Mixed_5b" in info and "0:Benign" in info, info.splitlines()[1] if len(info.splitlines()) > 1 else info)
-        inputs = args.work / f"tensorflow_{form}_inputs"
+        inputs = pb.parent / "inputs"
         common.blastscan(args, "preprocess", "--model", pb, "--out", inputs, *images)
         names = sorted(p.rsplit("/", 1)[-1] for p in images)
         batch = np.concatenate([np.load(inputs / f"{n}.npy") for n in names])
