@@ -10,6 +10,7 @@ packages=(
   libopenslide-dev libvips-tools
   chromium chromium-driver wrk curl
   python3-venv  # scripts/python_env.sh: the venv of test and benchmark peers (tests/interop)
+  slurmctld slurmd slurm-client munge nginx  # scale-out integration tests (tests/scaleout)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -18,6 +19,14 @@ done
 if ((${#missing[@]})); then
   sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
   $sudo apt-get update -qq
+  # Daemons (munge, slurmctld, slurmd, nginx) must not start at install: the tests start their
+  # own on loopback from a temporary folder. policy-rc.d exiting 101 tells invoke-rc.d "no";
+  # it is removed again only if this script created it.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod 755 /usr/sbin/policy-rc.d
+    trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   echo "setup: installed ${missing[*]}"
 else

@@ -9,11 +9,13 @@
 
 #include "base/file_io.h"
 #include "cli/model_fixture.h"
+#include "common/result_text.h"
 
 namespace blastscan {
 namespace {
 
 using testing::blastscan;
+using testing::without_times;
 
 // A folder of 11 images: ALL-IDB crops (their names give the true class) and one that is not an image.
 std::filesystem::path image_folder() {
@@ -24,15 +26,6 @@ std::filesystem::path image_folder() {
     std::filesystem::copy_file(testing::shared_dir() / "data" / "all_idb2_lowres" / name, dir / name);
   write_file_atomic(dir / "Im099_1.jpg", std::string("not a jpeg"));
   return dir;
-}
-
-// The per-image time is measured, so it differs between runs: blank it in every format.
-std::string without_times(const std::string& text) {
-  static const std::regex json_time("\"time_ms\": [0-9.e+-]+"), table_time(" +[0-9.]+ ms  "),
-      csv_time("(,[01],[01],)[0-9.]+,");
-  std::string out = std::regex_replace(text, json_time, "\"time_ms\": T");
-  out = std::regex_replace(out, table_time, " T ms  ");
-  return std::regex_replace(out, csv_time, "$1T,");
 }
 
 std::string classify_args(const std::filesystem::path& images) {
