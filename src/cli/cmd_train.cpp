@@ -1,13 +1,19 @@
 // blastscan train: transfer learning of the final layer on cached bottleneck features.
 // Settings come from the defaults, then --config FILE, then flags (flags win); each flag is the
 // config key with dashes. Prints one line per epoch and, at the end, where everything went.
+// With --cache-only [--shard I/N] it only fills the feature cache (for part I of N of the
+// images, e.g. one task of a Slurm array) and trains nothing.
 #include <cstdio>
+#include <cstdlib>
+#include <tuple>
 
+#include "base/error.h"
 #include "base/file_io.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "report/svg_chart.h"
 #include "report/wilson_interval.h"
+#include "train/cache_warming.h"
 #include "train/train_run.h"
 
 namespace blastscan::cli {
@@ -18,7 +24,8 @@ struct TrainArgs {
   std::string backbone = shared_path("models/inception_v3_imagenet_2015_mixed7a.pb");
   std::string data, out, config_file, cache;
   std::vector<std::string> positive;
-  bool resume = false;
+  bool resume = false, cache_only = false;
+  std::string shard;
   int threads = 0;
   unsigned seed = 50;
   TrainConfig flags;                                      // values of the flags given
@@ -42,7 +49,26 @@ void print_epoch(const EpochMetrics& m, int epochs) {
   std::fflush(stdout);
 }
 
+// --cache-only: the feature pass of this shard, for a train job to find later.
+void warm_cache(const TrainArgs& a) {
+  if (a.resume) throw InputError("--cache-only trains nothing: drop --resume");
+  const ShardSpec shard = a.shard.empty() ? ShardSpec{} : parse_shard_spec(a.shard, std::getenv("SLURM_ARRAY_TASK_ID"),
+                                                                        std::getenv("SLURM_ARRAY_TASK_COUNT"));
+  const TrainRequest request{a.backbone, a.data, a.out, merge_config(a), a.positive, false, a.cache, a.threads};
+  TrainProgress progress;
+  progress.on_note = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  const CacheWarming w = warm_feature_cache(request, shard, progress);
+  for (const auto& [what, images, s] : {std::tuple{"training", w.train_images, w.train},
+                                        std::tuple{"validation", w.validation_images, w.validation}})
+    std::printf("cache shard %s: %zu %s images, %zu views: %zu cached already, %zu computed (%.1f images/s)\n",
+                shard.text().c_str(), images, what, s.views, s.cached, s.computed, s.images_per_second());
+  std::printf("cache: %s\n", w.cache_dir.string().c_str());
+}
+
 void run(const TrainArgs& a) {
+  if (a.cache_only) return warm_cache(a);
+  if (!a.shard.empty()) throw InputError("--shard: only with --cache-only (one job trains, many fill its cache)");
+  if (a.out.empty()) throw InputError("--out RUN_DIR is required (except with --cache-only)");
   TrainRequest request{a.backbone, a.data, a.out, merge_config(a), a.positive, a.resume, a.cache, a.threads};
   TrainProgress progress;
   progress.on_note = [](const std::string& line) {
@@ -78,11 +104,14 @@ void add_train(CLI::App& app) {
   cmd->add_option("--backbone,-b", a->backbone, "frozen backbone .pb (e.g. the shared ImageNet Inception V3)")
       ->capture_default_str();
   add_data_option(cmd, a->data);
-  cmd->add_option("--out,-o", a->out, "run folder for the model, logs and checkpoints")->required();
+  cmd->add_option("--out,-o", a->out, "run folder for the model, logs and checkpoints (required unless --cache-only)");
   cmd->add_option("--config,-c", a->config_file, "JSON settings (keys as the flags below, with underscores)");
   add_positive_option(cmd, a->positive);
   cmd->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
   add_cache_option(cmd, a->cache);
+  cmd->add_flag("--cache-only", a->cache_only,
+                "only fill the feature cache (with --shard: for part of the images), for a later train to run warm");
+  add_shard_option(cmd, a->shard, "with --cache-only: fill the cache for that part");
   add_threads_option(cmd, a->threads);
 
   TrainConfig& f = a->flags;

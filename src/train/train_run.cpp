@@ -174,17 +174,26 @@ Dataset load_training_split(const fs::path& data, const TrainConfig& config, int
   return d;
 }
 
+Model training_backbone(const TrainRequest& r, std::vector<std::string>* initialised_scopes) {
+  const TrainConfig& config = r.config;
+  Model model = load_model(r.backbone, {.endpoint = config.endpoint});
+  model.head.reset();
+  if (!config.preprocessing.empty()) model.preprocessing = config.preprocessing;
+  if (!config.final_endpoint.empty()) {
+    auto scopes = add_he_initialised_blocks(model, config.final_endpoint, config.seed);
+    if (initialised_scopes) *initialised_scopes = std::move(scopes);
+  }
+  return model;
+}
+
 TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   const auto start = std::chrono::steady_clock::now();
   const TrainConfig& config = r.config;
   TrainRun run;
 
   // ---- backbone, data and split; every check that can fail before the long pass
-  Model model = load_model(r.backbone, {.endpoint = config.endpoint});
-  model.head.reset();
-  if (!config.preprocessing.empty()) model.preprocessing = config.preprocessing;
+  Model model = training_backbone(r, &run.initialised_scopes);
   const bool fine_tuning = !config.fine_tune_from.empty();
-  if (!config.final_endpoint.empty()) run.initialised_scopes = add_he_initialised_blocks(model, config.final_endpoint, config.seed);
   const auto& endpoints = inception_v3_endpoints();
   const auto position = [&](const std::string& e) { return std::find(endpoints.begin(), endpoints.end(), e); };
   if (fine_tuning && position(config.fine_tune_from) >= position(model.endpoint))

@@ -55,6 +55,11 @@ struct TrainProgress {
 
 TrainRun run_training(const TrainRequest& request, const TrainProgress& progress = {});
 
+// The backbone a run computes features with: the file's convs up to config.endpoint, no head,
+// the run's preprocessing, He-initialised blocks up to config.final_endpoint (their scopes
+// go to initialised_scopes). Every process that shares a run's cache builds it the same way.
+Model training_backbone(const TrainRequest& request, std::vector<std::string>* initialised_scopes = nullptr);
+
 // The split a train run uses: a manifest's own split, or for a folder: images checked and
 // hashed, duplicates dropped, grouped (config.group_by) and split (config.validation, seed).
 Dataset load_training_split(const std::filesystem::path& data, const TrainConfig& config, int threads,
