@@ -92,6 +92,7 @@ void classify_shard(const Options& o, const std::vector<std::filesystem::path>& 
   shard.header.model_sha256 = sha256_file_hex(o.model);
   shard.header.inputs_sha256 = input_list_sha256(files);
   shard.header.total_inputs = files.size();
+  shard.header.settings = classify_settings(o.threshold, o.classify);
   const std::string name = "shard " + shard.header.shard.text();
   if (const auto done = completed_shard(o.out, shard.header)) {
     std::fprintf(stderr, "%s: already complete in %s (%zu images), nothing to do\n", name.c_str(), o.out.c_str(),

@@ -63,8 +63,21 @@ std::string input_list_sha256(const std::vector<std::filesystem::path>& files) {
   return sha256_hex(json_text(list));
 }
 
+std::string classify_settings(float threshold, const ClassifyOptions& o) {
+  const TilingOptions& t = o.tile;
+  const char* tiling = o.tiling == Tiling::always ? "always" : o.tiling == Tiling::never ? "never" : "automatic";
+  return json_text(nlohmann::json{{"threshold", threshold},
+                                  {"tiling", tiling},
+                                  {"tile", t.size},
+                                  {"stride", t.stride},
+                                  {"min_all_tiles", t.min_all_tiles},
+                                  {"background", {t.background.darker_by, t.background.min_stained_fraction}},
+                                  {"level", o.level.level},
+                                  {"pixel_size_um", o.level.pixel_size_um}});
+}
+
 bool ShardHeader::same_job(const ShardHeader& other) const {
-  return model_sha256 == other.model_sha256 && inputs_sha256 == other.inputs_sha256 &&
+  return model_sha256 == other.model_sha256 && inputs_sha256 == other.inputs_sha256 && settings == other.settings &&
          shard.count == other.shard.count && total_inputs == other.total_inputs;
 }
 
@@ -76,7 +89,8 @@ std::string shard_file_text(const ShardFile& shard) {
   const nlohmann::json header = {{"format", kFormat},          {"version", kVersion},
                                  {"index", h.shard.index},     {"count", h.shard.count},
                                  {"model_sha256", h.model_sha256}, {"inputs_sha256", h.inputs_sha256},
-                                 {"total_inputs", h.total_inputs}, {"classes", h.classes}};
+                                 {"total_inputs", h.total_inputs}, {"settings", h.settings},
+                                 {"classes", h.classes}};
   return json_text(nlohmann::json{{"shard", header}, {"images", rows}}, 1) + "\n";
 }
 
@@ -98,6 +112,7 @@ ShardFile parse_shard_file(const std::string& text, const std::string& origin) {
     shard.header.model_sha256 = h.at("model_sha256").get<std::string>();
     shard.header.inputs_sha256 = h.at("inputs_sha256").get<std::string>();
     shard.header.total_inputs = h.at("total_inputs").get<size_t>();
+    shard.header.settings = h.at("settings").get<std::string>();
     shard.header.classes = h.at("classes").get<std::vector<std::string>>();
     const auto [index, count] = shard.header.shard;
     if (count < 1 || index < 0 || index >= count)
@@ -141,6 +156,7 @@ MergedShards merge_shards(const std::vector<std::filesystem::path>& shard_files)
       const auto& h = shard.header;
       std::string why = h.model_sha256 != first->model_sha256   ? "another model"
                         : h.inputs_sha256 != first->inputs_sha256 ? "another input list"
+                        : h.settings != first->settings           ? "other classify settings: " + h.settings
                         : h.shard.count != first->shard.count     ? "N = " + std::to_string(h.shard.count) + ", not " +
                                                                     std::to_string(first->shard.count)
                                                                   : "another input count";

@@ -2,7 +2,7 @@
 // (a Slurm job array, or any N machines) each classify their part, and `merge` joins the parts
 // into exactly what one process would have printed. A shard file is the JSON rows of its part
 // plus a header that ties it to one job: the model's SHA-256, the SHA-256 of the whole input
-// list, I/N and the class names (which is all a merge needs to print the results).
+// list, the settings that shape the rows, I/N and the class names (which is all a merge needs to print the results).
 //
 // What is left out on purpose: scheduling. Slurm (or the user) starts the processes; a shard
 // knows only which part is its own.
@@ -41,9 +41,10 @@ struct ShardHeader {
   std::string model_sha256;   // of the model file's bytes
   std::string inputs_sha256;  // input_list_sha256 of the whole list
   size_t total_inputs = 0;    // images in the whole list
+  std::string settings;       // what else shapes the rows (threshold, tiling): classify_settings()
   std::vector<std::string> classes;
-  // True when `other` comes from the same job (model, input list, N), whatever its index.
-  // (The model's hash fixes its classes.)
+  // True when `other` comes from the same job (model, input list, settings, N), whatever its
+  // index. (The model's hash fixes its classes.)
   bool same_job(const ShardHeader& other) const;
 };
 
@@ -51,6 +52,10 @@ struct ShardFile {
   ShardHeader header;
   std::vector<ImageResult> results;  // this shard's rows, in list order
 };
+
+// The classify settings that change result rows, as text: shards made with another threshold or
+// tiling do not belong together.
+std::string classify_settings(float threshold, const ClassifyOptions& options);
 
 // A shard file's text (JSON) and back. parse_shard_file names `origin` (the file) and the
 // problem when the text is not a complete shard file.

@@ -97,6 +97,9 @@ TEST(ShardMerge, MissingDuplicatedForeignAndEditedShardsAreRefused) {
   ASSERT_EQ(blastscan(classify_args(images) + " " + images.string() + "/Im001_1.jpg --shard 1/3 --out " +
                           (dir / "list.json").string(), out), 0) << out;
   expect_merge_refused(s(0) + (dir / "list.json").string() + " " + s(2), "foreign shard (another input list");
+  ASSERT_EQ(blastscan(classify_args(images) + " --threshold 0.9 --shard 1/3 --out " + (dir / "threshold.json").string(),
+                      out), 0) << out;
+  expect_merge_refused(s(0) + (dir / "threshold.json").string() + " " + s(2), "foreign shard (other classify settings");
   Model other = make_random_model("Mixed_5b", 2, 99);
   other.classes = {"healthy", "ALL"};
   save_model(other, dir / "other.pb");

@@ -60,7 +60,7 @@ TEST(Shard, BadSpecsAreRefusedWithTheReason) {
 
 ShardFile sample_shard() {
   ShardFile shard;
-  shard.header = {{1, 2}, "aa", "bb", 3, {"healthy", "ALL"}};
+  shard.header = {{1, 2}, "aa", "bb", 3, classify_settings(0.8f, {}), {"healthy", "ALL"}};
   ImageResult ok;
   ok.path = "data/Im001_1.jpg";
   ok.true_class = "ALL";
