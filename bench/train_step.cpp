@@ -1,0 +1,58 @@
+// One fine-tuning step of the layers above Mixed_6e (Mixed_7a, 7b, 7c, the global average
+// pool and a 2-class head) in blastscan: forward, backward, Adam on blocks and head, and the
+// weights reordered for the next step. Random weights and inputs (the speed does not depend
+// on them). Prints milliseconds per step and per image; bench/train_step.sh runs PyTorch on
+// the same blocks beside it. Usage: train_step [BATCH] [THREADS] [STEPS]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "base/rng.h"
+#include "inception/random_model.h"
+#include "inception/trainable_stack.h"
+#include "train/adam.h"
+#include "train/head_net.h"
+
+int main(int argc, char** argv) {
+  using namespace blastscan;
+  const int B = argc > 1 ? std::atoi(argv[1]) : 10, threads = argc > 2 ? std::atoi(argv[2]) : 2,
+            steps = argc > 3 ? std::atoi(argv[3]) : 10;
+  const Model model = make_random_model("Mixed_7c", 0, 1);
+  TrainableStack stack(model, "Mixed_6e", {.batch = B, .threads = threads});
+  const LayerShape in = stack.input_shape();
+  const int C = stack.output_shape().C, K = 2;
+  std::mt19937 gen(2);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  std::vector<float> input(size_t(B) * in.H * in.W * in.C), features(size_t(B) * C), diff(size_t(B) * C);
+  for (auto& x : input) x = u(gen);
+  std::vector<int> labels(static_cast<size_t>(B));
+  for (int n = 0; n < B; ++n) labels[size_t(n)] = n % K;
+  const std::vector<float> weights(size_t(B), 1.f);
+  Rng rng(3);
+  HeadNet head = make_head_net(C, K, B, 0.8f, 4e-5f, rng);
+  AdamState head_adam = make_adam_state(head.params.size()), blocks_adam = make_adam_state(stack.parameters().size());
+
+  std::vector<double> ms;
+  for (int step = 0; step < steps + 2; ++step) {  // two warm-up steps
+    const auto start = std::chrono::steady_clock::now();
+    stack.forward(input.data(), B, features.data());
+    head_forward(head, features.data(), labels.data(), weights.data(), B, true, &rng);
+    head_zero_grad(head);
+    std::fill(diff.begin(), diff.end(), 0.f);
+    head_backward(head, labels.data(), weights.data(), diff.data());
+    stack.zero_grad();
+    stack.backward(diff.data());
+    adam_update(head.params, head.grads, head_adam, 3e-3f);
+    adam_update(stack.parameters(), stack.gradients(), blocks_adam, 1e-4f);
+    stack.load_parameters();
+    if (step >= 2) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  const double median = ms[ms.size() / 2];
+  std::printf("blastscan: Mixed_7a..7c + head, batch %d, %d threads: median %.1f ms/step (min %.1f), %.2f ms/image\n",
+              B, threads, median, ms.front(), median / B);
+  return 0;
+}
