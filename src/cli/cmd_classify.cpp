@@ -3,7 +3,8 @@
 // With --shard I/N --out FILE it classifies only its part of the input list and writes a shard
 // file for `blastscan merge` (exit 0 once the file is written: error rows are results there);
 // a shard file already complete for this model and input list is left as it is.
-// --heatmap DIR writes, per tiled image, NAME.heatmap.png and NAME.tiles.json.
+// --heatmap DIR writes, per tiled image, NAME.heatmap.png and NAME.tiles.json; --explain DIR,
+// per image classified whole, NAME.cam.png (a second network pass over those images).
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -22,6 +23,8 @@
 #include "predict/results.h"
 #include "predict/shard.h"
 #include "predict/slide_json.h"
+#include "data/image.h"
+#include "report/cam_overlay.h"
 #include "report/colour_overlay.h"
 #include "report/tile_heatmap.h"
 
@@ -32,17 +35,13 @@ namespace {
 constexpr int kHeatmapSide = 2048;  // longest side of a heat-map PNG, in pixels
 
 struct Options {
-  std::string model, format = "table", shard, out, heatmap;
+  std::string model, format = "table", shard, out, heatmap, explain;
   std::vector<std::string> inputs;
   float threshold = 0.8f;
   int threads = 0;
   ClassifyOptions classify;  // batch, tiling
   CLI::Option* format_option = nullptr;
 };
-
-Predictor make_predictor(const Options& o) {
-  return Predictor(load_model(o.model), {.threshold = o.threshold, .batch = o.classify.batch, .threads = o.threads});
-}
 
 // One progress line per scanned image, drawn from the library's callback.
 struct TileBar {
@@ -62,6 +61,25 @@ std::string unique_stem(const std::filesystem::path& path, std::set<std::string>
   std::string name = stem;
   for (int n = 2; !used.insert(name).second; ++n) name = stem + "-" + std::to_string(n);
   return name;
+}
+
+Predictor make_predictor(const Options& o) {
+  return Predictor(load_model(o.model), {.threshold = o.threshold,
+                                         .batch = o.classify.batch,
+                                         .threads = o.threads,
+                                         .explain = !o.explain.empty()});
+}
+
+// --explain: the class activation map of each image classified whole, drawn over it.
+void write_explanations(const Options& o, Predictor& predictor, const std::vector<ImageResult>& results) {
+  std::set<std::string> stems;
+  for (const auto& result : results) {
+    if (!result.prediction || result.tiles) continue;
+    const cv::Mat image = load_image(result.path);
+    const Explanation e = predictor.explain({image}).at(0);
+    const cv::Mat drawn = render_cam_overlay(image, e.cam, e.seen, e.prediction.label);
+    write_file_atomic(std::filesystem::path(o.explain) / (unique_stem(result.path, stems) + ".cam.png"), encode_png(drawn));
+  }
 }
 
 // The library's callbacks, drawn here: tiling notes on stderr, tile progress, and with
@@ -126,6 +144,8 @@ void add_classify(CLI::App& app) {
   add_tiling_options(cmd, opts->classify);
   cmd->add_option("--heatmap", opts->heatmap,
                   "folder for each tiled image's heat-map (NAME.heatmap.png) and tile list (NAME.tiles.json)");
+  cmd->add_option("--explain", opts->explain,
+                  "folder for the class activation map of each image classified whole (NAME.cam.png)");
   cmd->add_option("inputs", opts->inputs, "image files or folders (searched recursively)")->required();
   cmd->callback([opts] {
     const std::vector<std::filesystem::path> inputs(opts->inputs.begin(), opts->inputs.end());
@@ -133,6 +153,7 @@ void add_classify(CLI::App& app) {
     if (!opts->shard.empty()) return classify_shard(*opts, files);
     Predictor predictor = make_predictor(*opts);
     const auto results = classify_files(predictor, files, classify_options(*opts, predictor));
+    if (!opts->explain.empty()) write_explanations(*opts, predictor, results);
     emit_output(format_results(results, predictor.model(), opts->format), opts->out);
     exit_for_results(summarize(results));
   });

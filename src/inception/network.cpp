@@ -89,6 +89,8 @@ struct Network::Impl {
   std::vector<Step> steps;
   dnnl::memory input;     // one user image, NHWC; its handle moves along the batch
   dnnl::memory features;  // [1,C,1,1] plain; its handle moves along the output rows
+  dnnl::memory endpoint_activations;  // [1,C,H,W] as NHWC, with keep_endpoint; its handle moves along the images
+  LayerShape endpoint_shape;
   std::optional<Head> head;
   int feature_dim = 0;
   double flops = 0;
@@ -163,6 +165,12 @@ struct Network::Impl {
     Pool2d gap(engine, endpoint_memory.get_desc(), features.get_desc(),
                {PoolKind::Average, last.H, last.W, 1, 1, 0, 0, 0, 0});
     steps.push_back({gap.primitive(), gap.args(endpoint_memory, features)});
+    if (options.keep_endpoint) {  // the blocked end point reordered into plain HWC rows
+      endpoint_shape = last;
+      endpoint_activations = dnnl::memory({{1, last.C, last.H, last.W}, dt::f32, tag::nhwc}, engine, DNNL_MEMORY_NONE);
+      steps.push_back({dnnl::reorder(endpoint_memory, endpoint_activations),
+                       {{DNNL_ARG_FROM, endpoint_memory}, {DNNL_ARG_TO, endpoint_activations}}});
+    }
     if (head) {
       if (head->weights.dim(2) != feature_dim)
         throw InputError("network: head expects " + std::to_string(head->weights.dim(2)) + " features, " +
@@ -179,9 +187,12 @@ struct Network::Impl {
     const int64_t image_floats = int64_t(options.image_size) * options.image_size * 3;
     NetworkOutput out;
     out.features = Tensor({n, feature_dim});
+    const LayerShape& e = endpoint_shape;
+    if (options.keep_endpoint) out.endpoint = Tensor({n, e.H, e.W, e.C});
     for (int i = 0; i < n; ++i) {
       input.set_data_handle(const_cast<float*>(images + i * image_floats));
       features.set_data_handle(out.features.ptr() + int64_t(i) * feature_dim);
+      if (options.keep_endpoint) endpoint_activations.set_data_handle(out.endpoint.ptr() + int64_t(i) * e.H * e.W * e.C);
       for (auto& step : steps) step.primitive.execute(stream, step.args);
       stream.wait();
     }

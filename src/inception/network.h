@@ -16,11 +16,13 @@ struct NetworkOptions {
   int image_size = 299;   // input height = width
   int threads = 0;        // 0 = all cores
   Precision precision = Precision::f32;
+  bool keep_endpoint = false;  // also return the end point's activations (class activation maps)
 };
 
 struct NetworkOutput {
   Tensor features;       // [n, C]: global average of the end point
   Tensor probabilities;  // [n, K]: softmax of the head's logits (empty without a head)
+  Tensor endpoint;       // [n, H, W, C]: the end point's activations, with NetworkOptions::keep_endpoint
 };
 
 class Network {

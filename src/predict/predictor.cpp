@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "data/preprocess.h"
+#include "predict/class_activation_map.h"
 
 namespace blastscan {
 
@@ -31,9 +32,29 @@ void preprocess_for_model(const Model& model, const cv::Mat& rgb, int size, floa
 Predictor::Predictor(Model model, PredictorOptions options)
     : model_(require_head(std::move(model))),
       options_(options),
-      network_(model_, {.batch = std::max(1, options.batch), .image_size = kImageSize, .threads = options.threads}) {}
+      network_(model_, {.batch = std::max(1, options.batch),
+                        .image_size = kImageSize,
+                        .threads = options.threads,
+                        .precision = Precision::f32,
+                        .keep_endpoint = options.explain}) {}
 
-std::vector<Prediction> Predictor::predict(const std::vector<cv::Mat>& images) {
+cv::Rect network_view(const Model& model, cv::Size size) {
+  if (model.preprocessing == "whole") return cv::Rect({}, size);
+  const CropBox box = central_crop_box(size.height, size.width);
+  return {box.x, box.y, box.width, box.height};
+}
+
+std::vector<Prediction> Predictor::predict(const std::vector<cv::Mat>& images) { return run(images, nullptr); }
+
+std::vector<Explanation> Predictor::explain(const std::vector<cv::Mat>& images) {
+  if (!options_.explain) throw Error("Predictor::explain needs PredictorOptions::explain");
+  std::vector<Explanation> explanations;
+  auto predictions = run(images, &explanations);
+  for (size_t i = 0; i < images.size(); ++i) explanations[i].prediction = std::move(predictions[i]);
+  return explanations;
+}
+
+std::vector<Prediction> Predictor::run(const std::vector<cv::Mat>& images, std::vector<Explanation>* explanations) {
   std::lock_guard lock(mutex_);
   const size_t image_floats = size_t(kImageSize) * kImageSize * 3;
   std::vector<Prediction> out;
@@ -56,6 +77,13 @@ std::vector<Prediction> Predictor::predict(const std::vector<cv::Mat>& images) {
       p.low_confidence = p.confidence < options_.threshold;
       p.positive = model_.is_positive(p.class_id);
       p.ms = ms / double(n);
+      if (explanations) {
+        const Tensor& e = result.endpoint;  // [n, H, W, C]
+        const int H = int(e.dim(1)), W = int(e.dim(2)), C = int(e.dim(3));
+        explanations->push_back({.prediction = {},
+                                 .cam = class_activation_map(e.ptr() + int64_t(i) * H * W * C, H, W, C, *model_.head, p.class_id),
+                                 .seen = network_view(model_, images[begin + i].size())});
+      }
       out.push_back(std::move(p));
     }
   }

@@ -25,13 +25,24 @@ struct Prediction {
 struct PredictorOptions {
   float threshold = 0.8f;
   int batch = 1;
-  int threads = 0;  // 0 = all cores
+  int threads = 0;       // 0 = all cores
+  bool explain = false;  // keep the end point's activations, so explain() can run
+};
+
+// Why the network answered as it did: the exact class activation map of the predicted class
+// (class_activation_map.h) and the part of the image the network's input covered.
+struct Explanation {
+  Prediction prediction;
+  cv::Mat cam;   // CV_32F [H, W] at the end point, in logit units
+  cv::Rect seen; // in image pixels: the central crop, or the whole image
 };
 
 // The evaluation preprocessing the model was trained with (Model::preprocessing): "inception"
 // (central crop, x/127.5-1), "whole" (no crop, (x-128)/128) or "gray" (histogram-equalised
 // grayscale, then inception). Writes size*size*3 floats.
 void preprocess_for_model(const Model& model, const cv::Mat& rgb, int size, float* dst);
+// The region of an image of `size` that preprocess_for_model feeds the network.
+cv::Rect network_view(const Model& model, cv::Size size);
 
 class Predictor {
  public:
@@ -40,11 +51,16 @@ class Predictor {
   // images: RGB uint8. Runs in batches of options.batch.
   std::vector<Prediction> predict(const std::vector<cv::Mat>& images);
   Prediction predict(const cv::Mat& image);
+  // Needs PredictorOptions::explain; throws Error otherwise.
+  std::vector<Explanation> explain(const std::vector<cv::Mat>& images);
   const Model& model() const { return model_; }
   float threshold() const { return options_.threshold; }
   int input_size() const;  // the network's input side, in pixels
 
  private:
+  // Runs images in batches; fills explanations too when given (then every field but prediction).
+  std::vector<Prediction> run(const std::vector<cv::Mat>& images, std::vector<Explanation>* explanations);
+
   Model model_;
   PredictorOptions options_;
   std::mutex mutex_;
