@@ -10,6 +10,7 @@
 #include "base/file_io.h"
 #include "common/paths.h"
 #include "data/slide_source.h"
+#include "predict/synthetic_slide.h"
 
 namespace blastscan {
 namespace {
@@ -21,21 +22,6 @@ cv::Mat pattern(cv::Size size) {
   for (int y = 0; y < size.height; ++y)
     for (int x = 0; x < size.width; ++x) rgb.at<cv::Vec3b>(y, x) = cv::Vec3b(uint8_t(x * 3), uint8_t(y * 5), uint8_t((x ^ y) & 255));
   return rgb;
-}
-
-// Writes rgb as PNG and converts it with vips into a lossless (deflate) pyramidal tiled BigTIFF.
-fs::path write_pyramidal_tiff(const fs::path& dir, const cv::Mat& rgb, int tile = 128) {
-  cv::Mat bgr;
-  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-  const fs::path png = dir / "slide.png", tiff = dir / "slide.tif";
-  cv::imwrite(png.string(), bgr);
-  std::string out;
-  const int status = testing::run_command("vips tiffsave " + png.string() + " " + tiff.string() +
-                                              " --tile --pyramid --bigtiff --compression deflate --tile-width " +
-                                              std::to_string(tile) + " --tile-height " + std::to_string(tile),
-                                          out);
-  EXPECT_EQ(status, 0) << out;
-  return tiff;
 }
 
 TEST(SlideSource, ImageSlideReadsViewsInsideTheImage) {
@@ -50,7 +36,8 @@ TEST(SlideSource, ImageSlideReadsViewsInsideTheImage) {
 TEST(SlideSource, PyramidalBigTiffThroughOpenSlideEqualsItsImage) {
   const fs::path dir = testing::scratch_dir();
   const cv::Mat rgb = pattern({1000, 700});
-  const fs::path tiff = write_pyramidal_tiff(dir, rgb);
+  const fs::path tiff = dir / "slide.tif";
+  ASSERT_EQ(testing::write_pyramidal_tiff(tiff, rgb), 0);
   ASSERT_TRUE(is_slide_file(tiff));
   auto level0 = open_slide_file(tiff);
   EXPECT_EQ(level0->size(), cv::Size(1000, 700));

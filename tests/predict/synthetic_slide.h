@@ -1,15 +1,18 @@
 // A synthetic blood smear whose truth is known: ALL-IDB2 cell crops (all_idb2_lowres) placed at
-// recorded positions on a smear-like background (pale plasma, red cells with pale centres,
-// sensor noise), with a bare band along the right edge like the thin end of a smear. Each crop
-// is pasted through a feathered disc, so no square crop edge tells the network where a cell is.
+// recorded positions on a smear-like background (plasma of the crops' own mean border colour,
+// red cells a little darker with paler centres, sensor noise), with a bare band along the right
+// edge like the thin end of a smear. Each crop is pasted through a feathered disc, so no square
+// crop edge tells the network where a cell is.
 #pragma once
 #include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "common/paths.h"
 #include "data/image.h"
 
 namespace blastscan::testing {
@@ -26,14 +29,25 @@ struct SyntheticSlide {
   int bare_from_x = 0;  // no red cells from this column on
 };
 
-inline void paint_red_cells(cv::Mat& rgb, int width, std::mt19937& rng) {
+// The mean colour of the crops' outer 6-pixel frames: plasma and red cells as each crop shows them.
+inline cv::Scalar border_colour(const std::vector<cv::Mat>& cells) {
+  cv::Scalar sum(0, 0, 0);
+  for (const auto& cell : cells) {
+    cv::Mat mask(cell.size(), CV_8U, cv::Scalar(255));
+    mask(cv::Rect(6, 6, cell.cols - 12, cell.rows - 12)).setTo(0);
+    sum += cv::mean(cell, mask);
+  }
+  return sum * (1.0 / double(std::max<size_t>(1, cells.size())));
+}
+
+inline void paint_red_cells(cv::Mat& rgb, int width, cv::Scalar plasma, std::mt19937& rng) {
   std::uniform_int_distribution<int> x(0, width - 1), y(0, rgb.rows - 1), radius(12, 16);
   const int count = width * rgb.rows / 1400;  // about a third of the area
   for (int i = 0; i < count; ++i) {
     const cv::Point c(x(rng), y(rng));
     const int r = radius(rng);
-    cv::circle(rgb, c, r, cv::Scalar(212, 152, 165), cv::FILLED, cv::LINE_AA);
-    cv::circle(rgb, c, r * 9 / 20, cv::Scalar(224, 186, 194), cv::FILLED, cv::LINE_AA);
+    cv::circle(rgb, c, r, plasma * 0.8, cv::FILLED, cv::LINE_AA);
+    cv::circle(rgb, c, r * 9 / 20, plasma * 0.9, cv::FILLED, cv::LINE_AA);
   }
 }
 
@@ -59,19 +73,22 @@ inline SyntheticSlide make_synthetic_slide(cv::Size size, const std::vector<std:
                                            unsigned seed, int spacing = 160, double bare_fraction = 0.2) {
   std::mt19937 rng(seed);
   SyntheticSlide slide;
-  slide.rgb = cv::Mat(size, CV_8UC3, cv::Scalar(232, 222, 226));
   slide.bare_from_x = int(size.width * (1.0 - bare_fraction));
-  paint_red_cells(slide.rgb, slide.bare_from_x, rng);
+  const int columns = slide.bare_from_x / spacing, rows = size.height / spacing;  // cells that fit
+  std::vector<cv::Mat> crops;
+  for (size_t i = 0; i < cells.size() && int(i) < columns * rows; ++i) crops.push_back(load_image(cells[i]));
+  const cv::Scalar plasma = border_colour(crops);
+  slide.rgb = cv::Mat(size, CV_8UC3, plasma * 1.05);
+  paint_red_cells(slide.rgb, slide.bare_from_x, plasma, rng);
   std::uniform_int_distribution<int> jitter(-spacing / 8, spacing / 8);
   size_t next = 0;
-  for (int y = spacing / 2; y + spacing / 2 <= size.height && next < cells.size(); y += spacing)
-    for (int x = spacing / 2; x + spacing / 2 <= slide.bare_from_x && next < cells.size(); x += spacing) {
-      const auto& file = cells[next++];
-      const cv::Mat cell = load_image(file);
+  for (int y = spacing / 2; y + spacing / 2 <= size.height && next < crops.size(); y += spacing)
+    for (int x = spacing / 2; x + spacing / 2 <= slide.bare_from_x && next < crops.size(); x += spacing) {
+      const cv::Mat& cell = crops[next];
       const cv::Point c(x + jitter(rng), y + jitter(rng));
-      paste_cell(slide.rgb, cell, c, cell.cols * 2 / 5);
-      const std::string stem = file.stem().string();
-      slide.cells.push_back({c, stem.back() == '1', file});
+      paste_cell(slide.rgb, cell, c, cell.cols * 9 / 20);
+      slide.cells.push_back({c, cells[next].stem().string().back() == '1', cells[next]});
+      ++next;
     }
   cv::Mat blurred, noise(size, CV_16SC3);
   cv::GaussianBlur(slide.rgb, blurred, {3, 3}, 0.8);
@@ -79,6 +96,20 @@ inline SyntheticSlide make_synthetic_slide(cv::Size size, const std::vector<std:
   blurred.convertTo(blurred, CV_16SC3);
   cv::Mat(blurred + noise).convertTo(slide.rgb, CV_8UC3);
   return slide;
+}
+
+// Writes rgb as PNG beside `tiff` and converts it with libvips into a lossless (deflate)
+// pyramidal tiled BigTIFF, the kind of file slide scanners write. Returns vips' exit status.
+inline int write_pyramidal_tiff(const std::filesystem::path& tiff, const cv::Mat& rgb, int tile = 128) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  const std::filesystem::path png = tiff.string() + ".png";
+  cv::imwrite(png.string(), bgr);
+  std::string out;
+  return run_command("vips tiffsave " + png.string() + " " + tiff.string() +
+                         " --tile --pyramid --bigtiff --compression deflate --tile-width " + std::to_string(tile) +
+                         " --tile-height " + std::to_string(tile),
+                     out);
 }
 
 }  // namespace blastscan::testing
