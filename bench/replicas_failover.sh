@@ -94,8 +94,9 @@ kill -USR1 "$(cat "$work/nginx/logs/nginx.pid")"  # reopen the log
   echo $! >"$work/a2.pid"
   echo "  restarted it at $(date +%T)"
 ) &
+killer=$!
 echo "round 2, one replica killed and restarted: $(load)"
-wait
+wait "$killer"  # not a bare wait: the replicas are children of this shell too
 pids+=("$(cat "$work/a2.pid")")
 by_replica
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
