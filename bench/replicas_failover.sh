@@ -52,13 +52,7 @@ sed -e "s/127.0.0.1:8080/127.0.0.1:$port/" -e "s/127.0.0.1:8081/127.0.0.1:$port_
   -e "s/127.0.0.1:8082/127.0.0.1:$port_b/" "$root/deploy/nginx.conf" >"$work/nginx/nginx.conf"
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e logs/error.log
 
-cat >"$work/post.lua" <<'LUA'
-local f = assert(io.open(os.getenv("LOAD_IMAGE"), "rb"))
-wrk.method = "POST"
-wrk.path = "/Inference"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/octet-stream"
+cat "$root/bench/post_image.lua" - >"$work/post.lua" <<'LUA'
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("%.1f requests/s, %d requests in %.1f s; latency p50 %.0f ms, p99 %.0f ms, max %.0f ms; " ..

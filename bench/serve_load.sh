@@ -50,13 +50,7 @@ rss_warm=$(rss_kib)
 
 # wrk runs for a duration, not a count: one wrk thread counts the responses, writes a marker
 # file at REQUESTS and stops; this script then interrupts wrk, which prints its summary.
-cat >"$work/post.lua" <<'EOF'
-local f = assert(io.open(os.getenv("LOAD_IMAGE"), "rb"))
-wrk.method = "POST"
-wrk.path = "/Inference"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/octet-stream"
+cat "$root/bench/post_image.lua" - >"$work/post.lua" <<'EOF'
 local quota = tonumber(os.getenv("LOAD_REQUESTS"))
 local responses, not_ok = 0, 0
 function response(status, headers, body)
