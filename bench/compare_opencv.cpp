@@ -4,7 +4,9 @@
 // its feature output (Logits/AvgPool_1a_8x8), a model with a head at Predictions/Softmax.
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 
@@ -23,6 +25,7 @@ int main(int argc, char** argv) try {
   std::vector<int> batches;
   for (int i = 3; i < argc; ++i) batches.push_back(std::stoi(argv[i]));
   if (batches.empty()) batches = {1};
+  const int runs = std::getenv("BLASTSCAN_BENCH_RUNS") ? std::max(1, std::atoi(std::getenv("BLASTSCAN_BENCH_RUNS"))) : 20;
 
   const Model model = load_model(path);
   cv::setNumThreads(threads);
@@ -43,11 +46,13 @@ int main(int argc, char** argv) try {
     Network network(model, {.batch = batch, .threads = threads});
     NetworkOutput ours;
     cv::Mat theirs;
-    const Timing a = time_runs([&] { ours = network.run(input.data(), batch); });
+    // Two warm-up runs, then the median of at least 20 (bench/compare.sh's rule; it may ask for
+    // another count through $BLASTSCAN_BENCH_RUNS).
+    const Timing a = time_runs([&] { ours = network.run(input.data(), batch); }, 2, runs, 0);
     const Timing b = time_runs([&] {
       net.setInput(nchw);
       theirs = net.forward(output);
-    });
+    }, 2, runs, 0);
     const Tensor& mine = model.head ? ours.probabilities : ours.features;
     float diff = 0;
     for (int64_t i = 0; i < mine.size(); ++i) diff = std::max(diff, std::abs(mine.data[size_t(i)] - theirs.ptr<float>()[i]));

@@ -35,7 +35,7 @@ namespace {
 constexpr int kHeatmapSide = 2048;  // longest side of a heat-map PNG, in pixels
 
 struct Options {
-  std::string model, format = "table", shard, out, heatmap, explain;
+  std::string model, format = "table", shard, out, heatmap, explain, precision = "fp32";
   std::vector<std::string> inputs;
   float threshold = 0.8f;
   int threads = 0;
@@ -67,7 +67,8 @@ Predictor make_predictor(const Options& o) {
   return Predictor(load_model(o.model), {.threshold = o.threshold,
                                          .batch = o.classify.batch,
                                          .threads = o.threads,
-                                         .explain = !o.explain.empty()});
+                                         .explain = !o.explain.empty(),
+                                         .precision = choose_precision(o.precision)});
 }
 
 // --explain: the class activation map of each image classified whole, drawn over it.
@@ -139,6 +140,7 @@ void add_classify(CLI::App& app) {
   opts->format_option = cmd->get_option("--format");
   add_threads_option(cmd, opts->threads);
   add_batch_option(cmd, opts->classify.batch);
+  add_precision_option(cmd, opts->precision);
   add_shard_option(cmd, opts->shard, "write its shard file to --out");
   add_out_file_option(cmd, opts->out);
   add_tiling_options(cmd, opts->classify);

@@ -38,6 +38,11 @@ void add_info(CLI::App& app) {
       std::printf("outputs:        InceptionV3/Logits/AvgPool_1a_8x8 [-1,1,1,%d] (backbone only, no head)\n", shapes.back().C);
     }
     std::printf("parameters:     %jd\n", std::intmax_t(m.parameter_count()));
+    if (!m.activation_max.empty())
+      std::printf("int8:           calibrated on %d images (%zu tensor ranges): --precision int8\n",
+                  m.calibration_images, m.activation_max.size());
+    else
+      std::printf("int8:           not calibrated (blastscan quantize)\n");
   });
 }
 

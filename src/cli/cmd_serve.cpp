@@ -20,6 +20,7 @@ struct ServeArgs {
   std::string model;
   ServerOptions server;
   PredictorOptions predictor;
+  std::string precision = "fp32";
   int max_body_mb = 32;
 };
 
@@ -37,7 +38,9 @@ void run_serve(const ServeArgs& args) {
   std::thread loader([&] {
     try {
       spdlog::info("loading {}", args.model);
-      auto served = load_served_model(args.model, args.predictor);
+      PredictorOptions predictor = args.predictor;
+      predictor.precision = choose_precision(args.precision);
+      auto served = load_served_model(args.model, predictor);
       const Model& m = served->model();
       spdlog::info("model ready: {} ({}, {} classes, sha256 {})", served->file_name, m.endpoint, m.classes.size(),
                    served->sha256.substr(0, 12));
@@ -62,6 +65,7 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--host", args->server.host, "address to listen on (0.0.0.0 for every interface)")->capture_default_str();
   cmd->add_option("--port", args->server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535))->capture_default_str();
   add_threads_option(cmd, args->predictor.threads);
+  add_precision_option(cmd, args->precision);
   add_threshold_option(cmd, args->predictor.threshold);
   cmd->add_option("--workers", args->server.workers, "HTTP worker threads (requests served at once)")
       ->check(CLI::Range(1, 256))

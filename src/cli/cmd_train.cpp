@@ -22,7 +22,7 @@ namespace {
 
 struct TrainArgs {
   std::string backbone = shared_path("models/inception_v3_imagenet_2015_mixed7a.pb");
-  std::string data, out, config_file, cache;
+  std::string data, out, config_file, cache, precision = "fp32";
   std::vector<std::string> positive;
   bool resume = false, cache_only = false;
   std::string shard;
@@ -69,7 +69,8 @@ void run(const TrainArgs& a) {
   if (a.cache_only) return warm_cache(a);
   if (!a.shard.empty()) throw InputError("--shard: only with --cache-only (one job trains, many fill its cache)");
   if (a.out.empty()) throw InputError("--out RUN_DIR is required (except with --cache-only)");
-  TrainRequest request{a.backbone, a.data, a.out, merge_config(a), a.positive, a.resume, a.cache, a.threads};
+  TrainRequest request{a.backbone, a.data, a.out, merge_config(a), a.positive, a.resume, a.cache, a.threads,
+                       choose_precision(a.precision)};
   TrainProgress progress;
   progress.on_note = [](const std::string& line) {
     std::printf("%s\n", line.c_str());
@@ -113,6 +114,7 @@ void add_train(CLI::App& app) {
                 "only fill the feature cache (with --shard: for part of the images), for a later train to run warm");
   add_shard_option(cmd, a->shard, "with --cache-only: fill the cache for that part");
   add_threads_option(cmd, a->threads);
+  add_precision_option(cmd, a->precision);
 
   TrainConfig& f = a->flags;
   auto keyed = [&](CLI::Option* option, const char* key) { a->keyed.emplace_back(option->capture_default_str(), key); };

@@ -22,6 +22,7 @@ void add_serve(CLI::App& app);
 void add_client(CLI::App& app);
 void add_train(CLI::App& app);
 void add_evaluate(CLI::App& app);
+void add_quantize(CLI::App& app);
 void add_preprocess(CLI::App& app);
 
 }  // namespace blastscan::cli

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   blastscan::cli::add_client(app);
   blastscan::cli::add_train(app);
   blastscan::cli::add_evaluate(app);
+  blastscan::cli::add_quantize(app);
   blastscan::cli::add_preprocess(app);
   try {
     app.parse(argc, argv);

@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "predict/results.h"
@@ -79,6 +80,22 @@ void add_shard_option(CLI::App* cmd, std::string& shard, const std::string& what
 
 void add_out_file_option(CLI::App* cmd, std::string& out_file) {
   cmd->add_option("--out,-o", out_file, "write to FILE (atomically: complete or not there) instead of stdout");
+}
+
+void add_precision_option(CLI::App* cmd, std::string& precision) {
+  cmd->add_option("--precision", precision,
+                  "network precision: fp32, bf16 (CPUs with AVX512-BF16 or AMX) or int8 (a model calibrated by "
+                  "`blastscan quantize`)")
+      ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
+      ->capture_default_str();
+}
+
+Precision choose_precision(const std::string& name) {
+  const Precision p = parse_precision(name);
+  if (precision_supported(p)) return p;
+  std::fprintf(stderr, "blastscan: %s needs a CPU with avx512_core_bf16 or AMX (oneDNN sees %s); running fp32\n",
+               name.c_str(), cpu_isa_description().c_str());
+  return Precision::f32;
 }
 
 }  // namespace blastscan::cli

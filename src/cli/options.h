@@ -9,6 +9,7 @@
 namespace blastscan {
 struct ClassifyOptions;  // predict/results.h
 }
+#include "inception/network.h"
 
 namespace blastscan::cli {
 
@@ -34,5 +35,9 @@ void add_out_file_option(CLI::App* cmd, std::string& out_file);  // --out FILE i
 // --pixel-size UM: how large images and slide files are scanned. Fills options.tiling,
 // options.tile and options.level.
 void add_tiling_options(CLI::App* cmd, ClassifyOptions& options);
+void add_precision_option(CLI::App* cmd, std::string& precision);  // --precision fp32|bf16|int8
+// The precision to compile for; bf16 on a CPU without avx512_core_bf16/AMX says so on stderr
+// (one line) and gives fp32.
+Precision choose_precision(const std::string& name);
 
 }  // namespace blastscan::cli

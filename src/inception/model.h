@@ -33,6 +33,10 @@ struct Model {
   std::vector<std::string> classes;   // class names, index = class id
   std::vector<std::string> positive;  // the classes that mean "ALL detected"
   std::string preprocessing = "inception";  // "inception": central crop 87.5%, x/127.5-1; "whole": no crop, (x-128)/128
+  // int8 calibration (blastscan quantize): the largest value of each layer's output, and of
+  // "input", over the calibration images; empty when the model was never calibrated.
+  std::map<std::string, float> activation_max;
+  int calibration_images = 0;
 
   bool operator==(const Model&) const = default;
   bool is_positive(int class_id) const;

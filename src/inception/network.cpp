@@ -1,17 +1,43 @@
-// Compiles the topology table into a list of oneDNN primitives with fixed argument maps
-// (set up once, run many times). Activations use one blocked layout (nChw16c on AVX-512,
-// nChw8c otherwise) for a single image; a batch runs image by image through the same
-// primitives. That per-image shape is what makes concatenation free: in a blocked layout a
-// channel slice of one image is one contiguous run of memory, so every branch's last conv or
-// pool writes straight into its slice of the block's output (oneDNN 2.6 runs strided
-// sub-memory outputs only on its slow reference kernels). It also means a short last batch
-// costs nothing extra.
+// Compiles the topology table into oneDNN primitives with fixed arguments (set up once, run
+// many times) and runs them on one or several threads.
+//
+// Layout and concatenation. fp32 and bf16 activations use one blocked layout (nChw16c on
+// AVX-512, nChw8c otherwise) for a single image; a batch runs image by image through the same
+// primitives. In a blocked layout a channel slice of one image is one contiguous run of memory,
+// so every branch's last conv or pool writes straight into its slice of the block's output and
+// concatenation costs nothing (oneDNN 2.6 runs strided sub-memory outputs only on its slow
+// reference kernels). oneDNN 2.6's fast int8 kernels (brgconv, jit_int pooling) take only nhwc,
+// where a channel slice is strided, so int8 branches write their own buffers and a concat
+// primitive copies them; they share the concat's scale, so the copy needs no requantisation.
+//
+// Threads. One image at a time (run() with n = 1): the stem's large layers are split over all
+// threads by oneDNN, and in each Inception block the branches run concurrently, one thread per
+// group of branches (groups balanced by FLOPs), each primitive compiled for one thread.
+// Several images (n > 1): each image runs on its own thread through the one-thread primitives.
+// Measured on a 2-core AVX-512 EPYC (Zen 5), 2 threads, batch 1, interleaved runs under the
+// other engineers' load (~19): branches on concurrent threads 176-201 ms (Mixed_7a) and
+// 205-263 ms (Mixed_7c) against 206-242 and 246-324 ms with every block primitive split over
+// both threads as before; the stem's 147x147 and 71x71 convs split well and stay split.
+//
+// oneDNN 2.6's rules that make this safe (dnnl::scratchpad_mode and the primitive cache): every
+// primitive here has a user-managed scratchpad, so it may run on any thread as long as no two
+// concurrent runs share a scratchpad: each lane of each context has its own. A primitive plans
+// its thread split for the OpenMP thread count in force when it is created (and the primitive
+// cache keys on that count), so one-thread versions are created with omp_set_num_threads(1).
+// One stream per lane; inside our OpenMP regions oneDNN's own parallel loops run inline.
 #include "inception/network.h"
 
 #include <omp.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <numeric>
 
 #include "base/error.h"
 #include "inception/inception_v3.h"
@@ -26,40 +52,57 @@ namespace {
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-struct Step {
-  dnnl::primitive primitive;
-  std::unordered_map<int, dnnl::memory> args;
+constexpr int kImage = -1, kFeatures = -2, kEndpoint = -3;  // slots bound to the caller's buffers
+
+// Where a tensor lives in a context: a buffer (or the caller's image / feature row) and a byte
+// offset into it (a channel slice of a concat's buffer).
+struct Slot {
+  int buffer = kImage;
+  size_t offset = 0;
+  dnnl::memory::desc desc;
 };
 
-// Where a layer's output lives: in its own buffer, or as a channel slice of a concat's.
+// One primitive with its constant arguments (weights, bias); the tensors it reads and writes
+// are slots, bound to memory per context.
+struct Step {
+  std::string layer, kind, endpoint;
+  dnnl::primitive primitive;
+  std::unordered_map<int, dnnl::memory> constants;
+  std::vector<std::pair<int, Slot>> slots;  // DNNL_ARG_SRC / DNNL_ARG_MULTIPLE_SRC + i / DNNL_ARG_DST
+  dnnl::memory::desc scratchpad;
+  double flops = 0;
+  const Slot& dst() const { return slots.back().second; }
+};
+
+// A stage of the one-image schedule: one lane (a step split over all threads) or several lanes
+// that run concurrently, one thread each. Lanes hold indices into the step list.
+struct Stage {
+  std::vector<std::vector<size_t>> lanes;
+};
+
+bool has_avx512() {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
+  return (isa & avx512) == avx512;  // ISA values are bit sets (avx2_vnni > avx512_core numerically)
+}
+
+// Concat inputs are placed inside their concat's buffer (recursively, for Mixed_7b's nested
+// concats). Walk backwards so a concat's own placement is known before its inputs'.
 struct Placement {
   std::string owner;
   int channel_offset = 0;
 };
-
-// ISA values are bit sets (avx2_vnni > avx512_core numerically), so test the bits.
-int activation_block() {
-  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-  const auto avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
-  return (isa & avx512) == avx512 ? 16 : 8;
-}
-
-tag activation_tag(int block) { return block == 16 ? tag::nChw16c : tag::nChw8c; }
-
-// Concat inputs are placed inside their concat's buffer (recursively, for Mixed_7b's nested
-// concats). Walk backwards so a concat's own placement is known before its inputs'.
-std::map<std::string, Placement> place_layers(const std::vector<Layer>& layers,
-                                              const std::vector<LayerShape>& shapes, int block) {
+std::map<std::string, Placement> place_layers(const std::vector<Layer>& layers, const std::vector<LayerShape>& shapes,
+                                              int block, bool in_place) {
   std::map<std::string, Placement> placement;
-  std::map<std::string, int> consumers;
-  std::map<std::string, int> channels;
+  std::map<std::string, int> consumers, channels;
   for (size_t i = 0; i < layers.size(); ++i) {
     channels[layers[i].name] = shapes[i].C;
     for (const auto& in : layers[i].inputs) ++consumers[in];
   }
   for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
     if (!placement.count(it->name)) placement[it->name] = {it->name, 0};
-    if (it->kind != LayerKind::Concat) continue;
+    if (it->kind != LayerKind::Concat || !in_place) continue;
     const Placement here = placement[it->name];
     int offset = here.channel_offset;
     for (const auto& in : it->inputs) {
@@ -72,6 +115,35 @@ std::map<std::string, Placement> place_layers(const std::vector<Layer>& layers,
   return placement;
 }
 
+// int8 scales (x_f32 = scale * x_int): a pool keeps its input's scale and a concat's inputs
+// share the concat's, so tensors tied that way form groups (union-find) whose scale covers the
+// largest calibrated value of any member. u8 after ReLU; the image is s8.
+std::map<std::string, float> activation_scales(const std::vector<Layer>& layers, const Model& model) {
+  std::map<std::string, std::string> parent;
+  const std::function<std::string(const std::string&)> find = [&](const std::string& x) -> std::string {
+    auto it = parent.find(x);
+    if (it == parent.end() || it->second == x) return x;
+    return it->second = find(it->second);
+  };
+  const auto unite = [&](const std::string& a, const std::string& b) { parent[find(a)] = find(b); };
+  for (const Layer& layer : layers) {
+    if (layer.kind == LayerKind::MaxPool || layer.kind == LayerKind::AvgPool) unite(layer.name, layer.inputs[0]);
+    if (layer.kind == LayerKind::Concat)
+      for (const auto& in : layer.inputs) unite(in, layer.name);
+  }
+  const auto max_of = [&](const std::string& name) {
+    const auto it = model.activation_max.find(name);
+    if (it == model.activation_max.end())
+      throw InputError("the model's int8 calibration has no range for '" + name + "'; run `blastscan quantize` again");
+    return std::max(it->second, 1e-6f);
+  };
+  std::map<std::string, float> group_max;
+  for (const Layer& layer : layers) group_max[find(layer.name)] = std::max(group_max[find(layer.name)], max_of(layer.name));
+  std::map<std::string, float> scale{{"input", max_of("input") / 127.f}};
+  for (const Layer& layer : layers) scale[layer.name] = group_max.at(find(layer.name)) / 255.f;
+  return scale;
+}
+
 void tf_padding(const Layer& layer, int IH, int IW, int& PH_L, int& PH_R, int& PW_L, int& PW_R) {
   PH_L = PH_R = PW_L = PW_R = 0;
   if (layer.padding != Padding::Same) return;
@@ -79,97 +151,302 @@ void tf_padding(const Layer& layer, int IH, int IW, int& PH_L, int& PH_R, int& P
   same_padding(IW, layer.KW, layer.SW, PW_L, PW_R);
 }
 
+std::string endpoint_of(const std::string& layer) { return layer.substr(0, layer.find('/')); }
+
+// "Mixed_6b/Branch_1/Conv2d_0b_1x7" -> "Branch_1"; "" for stem layers and a block's concat.
+std::string branch_of(const std::string& layer) {
+  const auto first = layer.find('/');
+  if (first == std::string::npos) return "";
+  const auto second = layer.find('/', first + 1);
+  const std::string part = layer.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+  return part.rfind("Branch_", 0) == 0 ? part : "";
+}
+
+// Longest-processing-time-first: each unit (a branch's steps) to the least loaded lane.
+std::vector<std::vector<size_t>> balance(const std::vector<std::vector<size_t>>& units, const std::vector<double>& cost,
+                                         size_t lanes) {
+  std::vector<size_t> order(units.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
+  std::vector<std::vector<size_t>> out(std::min(lanes, units.size()));
+  std::vector<double> load(out.size(), 0);
+  for (size_t u : order) {
+    const size_t lane = size_t(std::min_element(load.begin(), load.end()) - load.begin());
+    load[lane] += cost[u];
+    out[lane].insert(out[lane].end(), units[u].begin(), units[u].end());
+  }
+  for (auto& lane : out) std::sort(lane.begin(), lane.end());  // graph order within a lane
+  return out;
+}
+
+// Sets the OpenMP thread count for a scope (primitives plan their split for it at creation).
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int n) : previous_(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ScopedThreads() { omp_set_num_threads(previous_); }
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
 }  // namespace
 
+// ---- compilation ------------------------------------------------------------------------
+
 struct Network::Impl {
+  // The memory one image in flight needs: activations, the caller's image and feature row
+  // (their handles move along the batch), one scratchpad and stream per lane, and the bound
+  // argument maps of the one-thread program (and, for context 0, of the one-image schedule).
+  struct Context {
+    std::vector<dnnl::memory> buffers;
+    dnnl::memory image, features, endpoint;  // endpoint: with keep_endpoint
+    std::vector<float> unwanted_endpoint;     // where it goes when the caller does not ask (calibration, profile)
+    std::vector<dnnl::memory> scratchpads;
+    std::vector<dnnl::stream> streams;
+    std::vector<std::unordered_map<int, dnnl::memory>> single_args;  // per step of `single`
+    std::vector<std::vector<std::vector<std::unordered_map<int, dnnl::memory>>>> stage_args;  // [stage][lane][i]
+  };
+
   NetworkOptions options;
+  Precision precision;
+  int threads = 1;
   std::string endpoint;
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
-  dnnl::stream stream{engine};
-  std::vector<Step> steps;
-  dnnl::memory input;     // one user image, NHWC; its handle moves along the batch
-  dnnl::memory features;  // [1,C,1,1] plain; its handle moves along the output rows
-  dnnl::memory endpoint_activations;  // [1,C,H,W] as NHWC, with keep_endpoint; its handle moves along the images
+  std::vector<dnnl::memory::desc> buffer_descs;
+  dnnl::memory::desc image_desc, features_desc, endpoint_desc;
   LayerShape endpoint_shape;
+  std::vector<Step> steps;
+  std::vector<size_t> single;  // every layer on one thread, graph order
+  std::vector<Stage> stages;   // the one-image schedule (empty with one thread)
+  std::vector<Context> contexts;
   std::optional<Head> head;
   int feature_dim = 0;
   double flops = 0;
 
   Impl(const Model& model, NetworkOptions opts) : options(opts), endpoint(model.endpoint), head(model.head) {
     if (options.batch < 1) throw InputError("network: batch must be >= 1");
-    // oneDNN plans each primitive's work split for the thread count in force when it is created.
-    omp_set_num_threads(options.threads > 0 ? options.threads : default_thread_count());
+    precision = precision_supported(options.precision) ? options.precision : Precision::f32;
+    threads = options.threads > 0 ? options.threads : default_thread_count();
+    compile(model);
+    const size_t workers = size_t(std::min(threads, options.batch));
+    size_t scratch = 0;
+    for (const auto& s : steps) scratch = std::max(scratch, s.scratchpad.get_size());
+    for (size_t c = 0; c < std::max<size_t>(workers, 1); ++c) {
+      Context ctx;
+      for (const auto& d : buffer_descs) ctx.buffers.emplace_back(d, engine);
+      ctx.image = dnnl::memory(image_desc, engine, DNNL_MEMORY_NONE);
+      ctx.features = dnnl::memory(features_desc, engine, DNNL_MEMORY_NONE);
+      if (options.keep_endpoint) {
+        ctx.endpoint = dnnl::memory(endpoint_desc, engine, DNNL_MEMORY_NONE);
+        ctx.unwanted_endpoint.resize(endpoint_desc.get_size() / sizeof(float));
+      }
+      const size_t lanes = c == 0 ? size_t(threads) : 1;
+      for (size_t l = 0; l < lanes; ++l) {
+        ctx.scratchpads.emplace_back(dnnl::memory::desc({dnnl::memory::dim(std::max<size_t>(scratch, 1))}, dt::u8, tag::x), engine);
+        ctx.streams.emplace_back(engine);
+      }
+      for (size_t i = 0; i < steps.size(); ++i) ctx.single_args.push_back(bind(ctx, steps[i], 0));
+      if (c == 0)
+        for (const auto& stage : stages) {
+          auto& bound = ctx.stage_args.emplace_back();
+          for (size_t l = 0; l < stage.lanes.size(); ++l) {
+            auto& lane = bound.emplace_back();
+            for (size_t i : stage.lanes[l]) lane.push_back(bind(ctx, steps[i], l));
+          }
+        }
+      contexts.push_back(std::move(ctx));
+    }
+  }
+
+  dnnl::memory slot_memory(Context& ctx, const Slot& slot) {
+    if (slot.buffer == kImage) return ctx.image;
+    if (slot.buffer == kFeatures) return ctx.features;
+    if (slot.buffer == kEndpoint) return ctx.endpoint;
+    auto* base = static_cast<char*>(ctx.buffers[size_t(slot.buffer)].get_data_handle());
+    return dnnl::memory(slot.desc, engine, base + slot.offset);
+  }
+
+  std::unordered_map<int, dnnl::memory> bind(Context& ctx, const Step& step, size_t lane) {
+    auto args = step.constants;
+    for (const auto& [arg, slot] : step.slots) args[arg] = slot_memory(ctx, slot);
+    args[DNNL_ARG_SCRATCHPAD] = ctx.scratchpads[lane];
+    return args;
+  }
+
+  void compile(const Model& model) {
     const auto layers = inception_v3_layers(model.endpoint);
     const auto shapes = infer_shapes(layers, options.image_size);
-    const int block = activation_block();
-    const auto placement = place_layers(layers, shapes, block);
+    const bool int8 = precision == Precision::int8, in_place = !int8;
+    const int block = has_avx512() ? 16 : 8;
+    const tag act_tag = int8 ? tag::nhwc : (block == 16 ? tag::nChw16c : tag::nChw8c);
+    const dt act_dt = int8 ? dt::u8 : precision == Precision::bf16 ? dt::bf16 : dt::f32;
+    const size_t act_bytes = dnnl::memory::data_type_size(act_dt);
+    const auto placement = place_layers(layers, shapes, block, in_place);
+    const auto scales = int8 ? activation_scales(layers, model) : std::map<std::string, float>{};
+    const auto scale_of = [&](const std::string& name) { return int8 ? scales.at(name) : 1.f; };
     const int S = options.image_size;
-
-    std::map<std::string, LayerShape> shape_of{{"input", {S, S, 3}}};
-    std::map<std::string, dnnl::memory> memory_of;
-    input = dnnl::memory({{1, 3, S, S}, dt::f32, tag::nhwc}, engine, DNNL_MEMORY_NONE);
-    memory_of["input"] = input;
-
-    const auto act_desc = [&](const LayerShape& s) {
-      return dnnl::memory::desc({1, s.C, s.H, s.W}, dt::f32, activation_tag(block));
+    const auto act_desc = [&](const LayerShape& s, dt type) {
+      return dnnl::memory::desc({1, s.C, s.H, s.W}, type, act_tag);
     };
-    // Owners allocate; slices point into their owner's buffer (N=1: channel c starts at c*H*W).
+    const auto new_buffer = [&](const dnnl::memory::desc& d) {
+      buffer_descs.push_back(d);
+      return Slot{int(buffer_descs.size()) - 1, 0, d};
+    };
+
+    // Tensors: owners get a buffer; concat inputs (blocked layouts) point into their owner's
+    // (N = 1: channel c of a blocked layout starts at c*H*W elements).
+    std::map<std::string, Slot> slot_of;
+    std::map<std::string, LayerShape> shape_of{{"input", {S, S, 3}}};
     for (size_t i = 0; i < layers.size(); ++i) {
-      const auto& p = placement.at(layers[i].name);
-      if (p.owner == layers[i].name) memory_of[layers[i].name] = dnnl::memory(act_desc(shapes[i]), engine);
+      shape_of[layers[i].name] = shapes[i];
+      if (placement.at(layers[i].name).owner == layers[i].name) slot_of[layers[i].name] = new_buffer(act_desc(shapes[i], act_dt));
     }
     for (size_t i = 0; i < layers.size(); ++i) {
       const auto& p = placement.at(layers[i].name);
-      shape_of[layers[i].name] = shapes[i];
       if (p.owner == layers[i].name) continue;
-      auto* base = static_cast<float*>(memory_of.at(p.owner).get_data_handle());
-      memory_of[layers[i].name] =
-          dnnl::memory(act_desc(shapes[i]), engine, base + int64_t(p.channel_offset) * shapes[i].H * shapes[i].W);
+      Slot s = slot_of.at(p.owner);
+      s.offset += size_t(p.channel_offset) * size_t(shapes[i].H) * size_t(shapes[i].W) * act_bytes;
+      s.desc = act_desc(shapes[i], act_dt);
+      slot_of[layers[i].name] = s;
     }
 
-    for (size_t i = 0; i < layers.size(); ++i) {
-      const Layer& layer = layers[i];
-      if (layer.kind == LayerKind::Concat) continue;  // its inputs already wrote into it
-      const LayerShape in = shape_of.at(layer.inputs[0]);
-      const LayerShape out = shapes[i];
-      dnnl::memory src = memory_of.at(layer.inputs[0]);
-      const dnnl::memory& dst = memory_of.at(layer.name);
+    // The image into the first conv's layout and type (s8 for int8: the image is signed).
+    image_desc = dnnl::memory::desc({1, 3, S, S}, dt::f32, tag::nhwc);
+    {
+      const Layer& first = layers.front();
+      const auto& w = model.convs.at(first.name);
       int PH_L, PH_R, PW_L, PW_R;
-      tf_padding(layer, in.H, in.W, PH_L, PH_R, PW_L, PW_R);
-      if (layer.kind == LayerKind::Conv) {
-        const auto& w = model.convs.at(layer.name);
-        const bool first = layer.inputs[0] == "input";
-        const auto src_desc = first ? dnnl::memory::desc({1, 3, in.H, in.W}, dt::f32, tag::any) : src.get_desc();
-        Conv2d conv(engine, src_desc, dst.get_desc(), w.weights, w.bias,
-                    {layer.SH, layer.SW, PH_L, PH_R, PW_L, PW_R, true});
-        if (first && conv.src_desc() != src.get_desc()) {  // the image into the first conv's layout
-          dnnl::memory converted(conv.src_desc(), engine);
-          steps.push_back({dnnl::reorder(src, converted), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, converted}}});
-          src = converted;
-        }
-        steps.push_back({conv.primitive(), conv.args(src, dst)});
-        flops += 2.0 * out.H * out.W * out.C * layer.KH * layer.KW * in.C;
+      tf_padding(first, S, S, PH_L, PH_R, PW_L, PW_R);
+      const dnnl::memory::desc wanted = int8 ? dnnl::memory::desc({1, 3, S, S}, dt::s8, tag::nhwc)
+                                             : dnnl::memory::desc({1, 3, S, S}, act_dt, tag::any);
+      ScopedThreads one(1);
+      const Conv2d probe(engine, wanted, slot_of.at(first.name).desc, w.weights, w.bias,
+                         {first.SH, first.SW, PH_L, PH_R, PW_L, PW_R, true}, {scale_of("input"), scale_of(first.name)});
+      if (probe.src_desc() == image_desc) {
+        slot_of["input"] = Slot{kImage, 0, image_desc};
       } else {
-        const auto kind = layer.kind == LayerKind::MaxPool ? PoolKind::Max : PoolKind::Average;
-        Pool2d pool(engine, src.get_desc(), dst.get_desc(),
-                    {kind, layer.KH, layer.KW, layer.SH, layer.SW, PH_L, PH_R, PW_L, PW_R});
-        steps.push_back({pool.primitive(), pool.args(src, dst)});
+        slot_of["input"] = new_buffer(probe.src_desc());
+        dnnl::primitive_attr attr;
+        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        if (int8) attr.set_output_scales(0, {1.f / scale_of("input")});
+        const dnnl::reorder::primitive_desc pd(engine, image_desc, engine, probe.src_desc(), attr);
+        add_step({"input", "reorder", first.name, dnnl::reorder(pd), {}, {{DNNL_ARG_FROM, Slot{kImage, 0, image_desc}}, {DNNL_ARG_TO, slot_of.at("input")}}, pd.scratchpad_desc(), 0}, true);
       }
     }
 
-    // Logits/AvgPool_1a_8x8: the global average of the end point, straight into plain rows.
+    // The layers: stem layers as team steps; each block's branches as concurrent lanes.
+    std::map<std::string, Conv2d> single_convs;
+    const auto make_step = [&](const Layer& layer, int nthreads) -> Step {
+      ScopedThreads scoped(nthreads);
+      Step step{layer.name, "", endpoint_of(layer.name), {}, {}, {}, {}, 0};
+      const Slot& dst = slot_of.at(layer.name);
+      if (layer.kind == LayerKind::Concat) {  // only when not in place (int8, nhwc)
+        std::vector<dnnl::memory::desc> srcs;
+        for (size_t i = 0; i < layer.inputs.size(); ++i) {
+          srcs.push_back(slot_of.at(layer.inputs[i]).desc);
+          step.slots.push_back({DNNL_ARG_MULTIPLE_SRC + int(i), slot_of.at(layer.inputs[i])});
+        }
+        dnnl::primitive_attr attr;
+        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        const dnnl::concat::primitive_desc pd(dst.desc, 1, srcs, engine, attr);
+        step.kind = "concat";
+        step.primitive = dnnl::concat(pd);
+        step.scratchpad = pd.scratchpad_desc();
+        step.slots.push_back({DNNL_ARG_DST, dst});
+        return step;
+      }
+      const Slot& src = slot_of.at(layer.inputs[0]);
+      const LayerShape in = shape_of.at(layer.inputs[0]), out = shape_of.at(layer.name);
+      int PH_L, PH_R, PW_L, PW_R;
+      tf_padding(layer, in.H, in.W, PH_L, PH_R, PW_L, PW_R);
+      step.slots = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+      if (layer.kind == LayerKind::Conv) {
+        const auto& w = model.convs.at(layer.name);
+        Conv2d conv(engine, src.desc, dst.desc, w.weights, w.bias, {layer.SH, layer.SW, PH_L, PH_R, PW_L, PW_R, true},
+                    {scale_of(layer.inputs[0]), scale_of(layer.name)});
+        if (nthreads == 1) single_convs.emplace(layer.name, conv);
+        else if (auto it = single_convs.find(layer.name); it != single_convs.end()) conv.share_weights(it->second);
+        step.kind = "conv";
+        step.primitive = conv.primitive();
+        step.constants = conv.args(dnnl::memory(), dnnl::memory(), dnnl::memory());
+        step.scratchpad = conv.scratchpad_desc();
+        step.flops = 2.0 * out.H * out.W * out.C * layer.KH * layer.KW * in.C;
+      } else {
+        const bool max = layer.kind == LayerKind::MaxPool;
+        Pool2d pool(engine, src.desc, dst.desc,
+                    {max ? PoolKind::Max : PoolKind::Average, layer.KH, layer.KW, layer.SH, layer.SW, PH_L, PH_R, PW_L, PW_R});
+        step.kind = max ? "max pool" : "avg pool";
+        step.primitive = pool.primitive();
+        step.scratchpad = pool.scratchpad_desc();
+        step.flops = double(out.H) * out.W * out.C * layer.KH * layer.KW;  // a cost for balancing lanes
+      }
+      return step;
+    };
+
+    std::vector<std::vector<size_t>> units;  // the current block's branches, as step indices
+    std::vector<double> unit_cost;
+    std::map<std::string, size_t> unit_of_branch;
+    for (const Layer& layer : layers) {
+      const bool executed = layer.kind != LayerKind::Concat || !in_place;
+      const std::string branch = branch_of(layer.name);
+      if (!branch.empty()) {  // inside a block: one-thread steps, grouped by branch
+        if (!executed) continue;
+        const size_t index = add_step(make_step(layer, 1), false);
+        auto [it, fresh] = unit_of_branch.try_emplace(branch, units.size());
+        if (fresh) units.emplace_back(), unit_cost.push_back(0);
+        units[it->second].push_back(index);
+        unit_cost[it->second] += steps[index].flops;
+        flops += layer.kind == LayerKind::Conv ? steps[index].flops : 0;
+        continue;
+      }
+      if (!units.empty()) {  // a block's concat closes the block
+        if (threads > 1) stages.push_back({balance(units, unit_cost, size_t(threads))});
+        units.clear(), unit_cost.clear(), unit_of_branch.clear();
+      }
+      if (!executed) continue;
+      const size_t index = add_step(make_step(layer, 1), true);
+      flops += layer.kind == LayerKind::Conv ? steps[index].flops : 0;
+      if (threads > 1) {
+        const size_t team = steps.size();
+        steps.push_back(make_step(layer, threads));
+        stages.back().lanes = {{team}};  // the stem layer (or a block's concat) over all threads
+      }
+    }
+
+    // Logits/AvgPool_1a_8x8: the global average of the end point, in f32, into plain rows.
     const LayerShape last = shapes.back();
     feature_dim = last.C;
-    features = dnnl::memory({{1, last.C, 1, 1}, dt::f32, tag::nchw}, engine, DNNL_MEMORY_NONE);
-    const auto& endpoint_memory = memory_of.at(layers.back().name);
-    Pool2d gap(engine, endpoint_memory.get_desc(), features.get_desc(),
-               {PoolKind::Average, last.H, last.W, 1, 1, 0, 0, 0, 0});
-    steps.push_back({gap.primitive(), gap.args(endpoint_memory, features)});
-    if (options.keep_endpoint) {  // the blocked end point reordered into plain HWC rows
+    Slot endpoint_slot = slot_of.at(layers.back().name);
+    if (act_dt != dt::f32) {  // oneDNN pools keep the data type: to f32 first (and unscale int8)
+      const Slot f32 = new_buffer(act_desc(last, dt::f32));
+      ScopedThreads one(1);
+      dnnl::primitive_attr attr;
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      if (int8) attr.set_output_scales(0, {scale_of(layers.back().name)});
+      const dnnl::reorder::primitive_desc pd(engine, endpoint_slot.desc, engine, f32.desc, attr);
+      add_step({layers.back().name, "reorder", model.endpoint, dnnl::reorder(pd), {}, {{DNNL_ARG_FROM, endpoint_slot}, {DNNL_ARG_TO, f32}}, pd.scratchpad_desc(), 0}, true);
+      endpoint_slot = f32;
+    }
+    features_desc = dnnl::memory::desc({1, last.C, 1, 1}, dt::f32, tag::nchw);
+    {
+      ScopedThreads one(1);
+      Pool2d gap(engine, endpoint_slot.desc, features_desc, {PoolKind::Average, last.H, last.W, 1, 1, 0, 0, 0, 0});
+      add_step({"Logits/AvgPool_1a_8x8", "global pool", model.endpoint, gap.primitive(), {},
+                {{DNNL_ARG_SRC, endpoint_slot}, {DNNL_ARG_DST, Slot{kFeatures, 0, features_desc}}}, gap.scratchpad_desc(), 0},
+               true);
+    }
+    if (options.keep_endpoint) {  // the end point (in f32) reordered into plain HWC rows
       endpoint_shape = last;
-      endpoint_activations = dnnl::memory({{1, last.C, last.H, last.W}, dt::f32, tag::nhwc}, engine, DNNL_MEMORY_NONE);
-      steps.push_back({dnnl::reorder(endpoint_memory, endpoint_activations),
-                       {{DNNL_ARG_FROM, endpoint_memory}, {DNNL_ARG_TO, endpoint_activations}}});
+      endpoint_desc = dnnl::memory::desc({1, last.C, last.H, last.W}, dt::f32, tag::nhwc);
+      ScopedThreads one(1);
+      dnnl::primitive_attr attr;
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      const dnnl::reorder::primitive_desc pd(engine, endpoint_slot.desc, engine, endpoint_desc, attr);
+      add_step({layers.back().name, "reorder", model.endpoint, dnnl::reorder(pd), {},
+                {{DNNL_ARG_FROM, endpoint_slot}, {DNNL_ARG_TO, Slot{kEndpoint, 0, endpoint_desc}}}, pd.scratchpad_desc(), 0},
+               true);
     }
     if (head) {
       if (head->weights.dim(2) != feature_dim)
@@ -179,22 +456,93 @@ struct Network::Impl {
     }
   }
 
+  // Adds a one-thread step to the program; `own_stage`: also a stage of its own in the
+  // one-image schedule (the caller may swap in a team version of it).
+  size_t add_step(Step step, bool own_stage) {
+    steps.push_back(std::move(step));
+    single.push_back(steps.size() - 1);
+    if (own_stage && threads > 1) stages.push_back({{{steps.size() - 1}}});
+    return steps.size() - 1;
+  }
+
+  // ---- execution ------------------------------------------------------------------------
+
+  void point_at(Context& ctx, const float* image, float* features, float* endpoint = nullptr) {
+    ctx.image.set_data_handle(const_cast<float*>(image));
+    ctx.features.set_data_handle(features);
+    if (options.keep_endpoint) ctx.endpoint.set_data_handle(endpoint ? endpoint : ctx.unwanted_endpoint.data());
+  }
+
+  void run_single(Context& ctx) {
+    for (size_t i : single) steps[i].primitive.execute(ctx.streams[0], ctx.single_args[i]);
+    ctx.streams[0].wait();
+  }
+
+  void run_stages(Context& ctx) {
+    for (size_t s = 0; s < stages.size(); ++s) {
+      const auto& lanes = stages[s].lanes;
+      if (lanes.size() == 1) {
+        for (size_t i = 0; i < lanes[0].size(); ++i) steps[lanes[0][i]].primitive.execute(ctx.streams[0], ctx.stage_args[s][0][i]);
+        ctx.streams[0].wait();
+        continue;
+      }
+      std::exception_ptr error;
+#pragma omp parallel num_threads(int(lanes.size()))
+      {
+        // Fewer threads than lanes (a nested call, OMP_DYNAMIC): each thread takes several.
+        for (size_t l = size_t(omp_get_thread_num()); l < lanes.size(); l += size_t(omp_get_num_threads())) {
+          try {
+            for (size_t i = 0; i < lanes[l].size(); ++i)
+              steps[lanes[l][i]].primitive.execute(ctx.streams[l], ctx.stage_args[s][l][i]);
+            ctx.streams[l].wait();
+          } catch (...) {
+#pragma omp critical(blastscan_network_error)
+            if (!error) error = std::current_exception();
+          }
+        }
+      }
+      if (error) std::rethrow_exception(error);
+    }
+  }
+
   NetworkOutput run(const float* images, int n) {
     if (n < 1 || n > options.batch)
       throw Error("network: run() got " + std::to_string(n) + " images, batch is " + std::to_string(options.batch));
     // OpenMP's thread count is per calling thread, so set it on whichever thread runs us.
-    omp_set_num_threads(options.threads > 0 ? options.threads : default_thread_count());
+    omp_set_num_threads(threads);
     const int64_t image_floats = int64_t(options.image_size) * options.image_size * 3;
     NetworkOutput out;
     out.features = Tensor({n, feature_dim});
+    const auto image = [&](int i) { return images + i * image_floats; };
+    const auto row = [&](int i) { return out.features.ptr() + int64_t(i) * feature_dim; };
     const LayerShape& e = endpoint_shape;
     if (options.keep_endpoint) out.endpoint = Tensor({n, e.H, e.W, e.C});
-    for (int i = 0; i < n; ++i) {
-      input.set_data_handle(const_cast<float*>(images + i * image_floats));
-      features.set_data_handle(out.features.ptr() + int64_t(i) * feature_dim);
-      if (options.keep_endpoint) endpoint_activations.set_data_handle(out.endpoint.ptr() + int64_t(i) * e.H * e.W * e.C);
-      for (auto& step : steps) step.primitive.execute(stream, step.args);
-      stream.wait();
+    const auto endpoint_row = [&](int i) {
+      return options.keep_endpoint ? out.endpoint.ptr() + int64_t(i) * e.H * e.W * e.C : nullptr;
+    };
+    if (n == 1 || contexts.size() == 1) {
+      for (int i = 0; i < n; ++i) {
+        point_at(contexts[0], image(i), row(i), endpoint_row(i));
+        stages.empty() ? run_single(contexts[0]) : run_stages(contexts[0]);
+      }
+    } else {  // one image per thread
+      std::atomic<int> next{0};
+      std::exception_ptr error;
+      const int workers = std::min(n, int(contexts.size()));
+#pragma omp parallel num_threads(workers)
+      {
+        Context& ctx = contexts[size_t(omp_get_thread_num())];
+        for (int i; (i = next++) < n;) {
+          try {
+            point_at(ctx, image(i), row(i), endpoint_row(i));
+            run_single(ctx);
+          } catch (...) {
+#pragma omp critical(blastscan_network_error)
+            if (!error) error = std::current_exception();
+          }
+        }
+      }
+      if (error) std::rethrow_exception(error);
     }
     if (head) {
       const int K = head->num_classes();
@@ -202,6 +550,79 @@ struct Network::Impl {
       dense_forward(logits.ptr(), out.features.ptr(), head->weights.ptr(), head->biases.ptr(), n, feature_dim, K);
       out.probabilities = Tensor({n, K});
       softmax_forward(out.probabilities.ptr(), logits.ptr(), n, K);
+    }
+    return out;
+  }
+
+  // The f32 values a step wrote (N = 1: a slot is one contiguous run).
+  float slot_max(Context& ctx, const Slot& slot) {
+    const auto* p = reinterpret_cast<const float*>(static_cast<const char*>(ctx.buffers[size_t(slot.buffer)].get_data_handle()) + slot.offset);
+    return *std::max_element(p, p + slot.desc.get_size() / sizeof(float));
+  }
+
+  std::map<std::string, float> activation_max(const float* images, int n) {
+    if (precision != Precision::f32) throw Error("network: calibration runs in fp32");
+    omp_set_num_threads(threads);
+    const int64_t image_floats = int64_t(options.image_size) * options.image_size * 3;
+    using Maxima = std::map<std::string, float>;
+    const auto record = [](Maxima& m, const std::string& name, float value) {
+      auto [it, fresh] = m.try_emplace(name, value);
+      if (!fresh) it->second = std::max(it->second, value);
+    };
+    std::vector<Maxima> per_context(contexts.size());
+    std::atomic<int> next{0};
+    std::exception_ptr error;
+#pragma omp parallel num_threads(int(std::min<size_t>(contexts.size(), size_t(n))))
+    {  // one image per thread, each context recording its own maxima
+      const size_t c = size_t(omp_get_thread_num());
+      Context& ctx = contexts[c];
+      std::vector<float> features(static_cast<size_t>(feature_dim));
+      for (int i; (i = next++) < n;) {
+        try {
+          const float* image = images + i * image_floats;
+          float absmax = 0;
+          for (int64_t k = 0; k < image_floats; ++k) absmax = std::max(absmax, std::abs(image[k]));
+          record(per_context[c], "input", absmax);
+          point_at(ctx, image, features.data());
+          for (size_t s : single) {
+            steps[s].primitive.execute(ctx.streams[0], ctx.single_args[s]);
+            ctx.streams[0].wait();
+            if (steps[s].kind == "conv" || steps[s].kind == "max pool" || steps[s].kind == "avg pool")
+              record(per_context[c], steps[s].layer, slot_max(ctx, steps[s].dst()));
+          }
+        } catch (...) {
+#pragma omp critical(blastscan_network_error)
+          if (!error) error = std::current_exception();
+        }
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    Maxima result;
+    for (const auto& m : per_context)
+      for (const auto& [name, value] : m) record(result, name, value);
+    // A concat (in place, not a step) holds the values of its inputs.
+    for (const Layer& layer : inception_v3_layers(endpoint))
+      if (layer.kind == LayerKind::Concat)
+        for (const auto& in : layer.inputs) record(result, layer.name, result.at(in));
+    return result;
+  }
+
+  std::vector<LayerTime> profile(const float* image, int repeats) {
+    ScopedThreads one(1);
+    std::vector<float> features(static_cast<size_t>(feature_dim));
+    Context& ctx = contexts[0];
+    point_at(ctx, image, features.data());
+    std::vector<LayerTime> out;
+    for (size_t s : single) {
+      std::vector<double> ms;
+      for (int r = 0; r < std::max(1, repeats); ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        steps[s].primitive.execute(ctx.streams[0], ctx.single_args[s]);
+        ctx.streams[0].wait();
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      }
+      std::nth_element(ms.begin(), ms.begin() + ptrdiff_t(ms.size() / 2), ms.end());
+      out.push_back({steps[s].layer, steps[s].kind, steps[s].endpoint, ms[ms.size() / 2]});
     }
     return out;
   }
@@ -213,9 +634,35 @@ Network::Network(Network&&) noexcept = default;
 Network& Network::operator=(Network&&) noexcept = default;
 
 NetworkOutput Network::run(const float* input, int n) { return impl_->run(input, n); }
+std::map<std::string, float> Network::activation_max(const float* input, int n) { return impl_->activation_max(input, n); }
+std::vector<LayerTime> Network::profile(const float* input, int repeats) { return impl_->profile(input, repeats); }
 int Network::batch() const { return impl_->options.batch; }
 int Network::feature_dim() const { return impl_->feature_dim; }
+Precision Network::precision() const { return impl_->precision; }
 double Network::flops_per_image() const { return impl_->flops; }
+
+std::string to_string(Precision precision) {
+  switch (precision) {
+    case Precision::f32: return "fp32";
+    case Precision::bf16: return "bf16";
+    case Precision::int8: return "int8";
+  }
+  return "?";
+}
+
+Precision parse_precision(const std::string& name) {
+  if (name == "fp32" || name == "f32") return Precision::f32;
+  if (name == "bf16") return Precision::bf16;
+  if (name == "int8") return Precision::int8;
+  throw InputError("unknown precision '" + name + "' (expected fp32, bf16 or int8)");
+}
+
+bool precision_supported(Precision precision) {
+  if (precision != Precision::bf16) return true;
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+  return (isa & bf16) == bf16;  // avx512_core_amx includes the bf16 bits
+}
 
 int default_thread_count() { return omp_get_num_procs(); }
 

@@ -35,7 +35,7 @@ Predictor::Predictor(Model model, PredictorOptions options)
       network_(model_, {.batch = std::max(1, options.batch),
                         .image_size = kImageSize,
                         .threads = options.threads,
-                        .precision = Precision::f32,
+                        .precision = options.precision,
                         .keep_endpoint = options.explain}) {}
 
 cv::Rect network_view(const Model& model, cv::Size size) {

@@ -27,6 +27,7 @@ struct PredictorOptions {
   int batch = 1;
   int threads = 0;       // 0 = all cores
   bool explain = false;  // keep the end point's activations, so explain() can run
+  Precision precision = Precision::f32;
 };
 
 // Why the network answered as it did: the exact class activation map of the predicted class

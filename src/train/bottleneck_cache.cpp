@@ -28,9 +28,13 @@ std::span<const uint8_t> bytes_of(const std::vector<float>& v) {
 
 }  // namespace
 
-std::string backbone_id(const Model& model, int image_size) {
+std::string backbone_id(const Model& model, int image_size, Precision precision) {
   std::string text = "endpoint=" + model.endpoint + ";preprocessing=" + model.preprocessing +
                      ";size=" + std::to_string(image_size) + ";";
+  // fp32 keeps the keys it always had; bf16/int8 features differ from fp32's, int8's also by calibration.
+  if (precision != Precision::f32) text += "precision=" + to_string(precision) + ";";
+  if (precision == Precision::int8)
+    for (const auto& [name, max] : model.activation_max) text += name + "<=" + std::to_string(max) + ";";
   for (const auto& [name, conv] : model.convs) {  // std::map: a fixed order
     text += name + ":" + to_string(conv.weights.shape) + ";";
     text += sha256_hex(bytes_of(conv.weights.data)) + sha256_hex(bytes_of(conv.bias.data));

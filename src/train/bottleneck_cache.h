@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "inception/model.h"
+#include "inception/network.h"
 
 namespace blastscan {
 
 // Identifies what a feature vector depends on besides the image. image_size: network input side.
-std::string backbone_id(const Model& model, int image_size);
+std::string backbone_id(const Model& model, int image_size, Precision precision = Precision::f32);
 
 // The default cache folder: $BLASTSCAN_CACHE, else $XDG_CACHE_HOME/blastscan/bottlenecks, else
 // ~/.cache/blastscan/bottlenecks.

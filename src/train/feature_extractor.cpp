@@ -189,7 +189,7 @@ std::vector<float> extract_features(const Model& model, const std::vector<std::f
   const auto start = Clock::now();
   const int C = feature_dim(model), views = 1 + o.distortions;
   const BottleneckCache cache(o.cache_dir.empty() ? default_cache_dir() : o.cache_dir,
-                              backbone_id(model, o.image_size), C);
+                              backbone_id(model, o.image_size, o.precision), C);
   std::vector<float> features(images.size() * size_t(views) * size_t(C));
   auto row = [&](const ViewRef& r) { return features.data() + (r.image * size_t(views) + size_t(r.view)) * size_t(C); };
 
@@ -202,7 +202,8 @@ std::vector<float> extract_features(const Model& model, const std::vector<std::f
   ExtractStats s = compute_missing(images.size() * size_t(views), todo.size(), [&] {
     Model backbone = model;
     backbone.head.reset();  // features only
-    Network network(backbone, {.batch = o.batch, .image_size = o.image_size, .threads = o.threads});
+    Network network(backbone,
+                    {.batch = o.batch, .image_size = o.image_size, .threads = o.threads, .precision = o.precision});
     run_in_batches(model, images, hashes, todo, o, "caching features", [&](const Batch& batch) {
       const NetworkOutput out = network.run(batch.input.data(), int(batch.refs.size()));
       for (size_t j = 0; j < batch.refs.size(); ++j) {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "inception/inception_v3.h"
-#include "inception/model.h"
+#include "inception/network.h"
 #include "train/bottleneck_cache.h"
 
 namespace blastscan {
@@ -18,6 +18,7 @@ namespace blastscan {
 struct ExtractOptions {
   std::filesystem::path cache_dir;  // empty: default_cache_dir()
   int threads = 0;                  // network threads, 0 = all cores
+  Precision precision = Precision::f32;  // of the backbone pass (part of the cache key)
   int batch = 8;
   int image_size = 299;
   int distortions = 0;              // distorted views per image besides the clean one

@@ -199,7 +199,7 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   if (fine_tuning && position(config.fine_tune_from) >= position(model.endpoint))
     throw InputError("--fine-tune-from " + config.fine_tune_from + ": the backbone ends at " + model.endpoint +
                      ", nothing to train above it (--final-endpoint Mixed_7c grows it)");
-  const std::string backbone = backbone_id(model, 299);
+  const std::string backbone = backbone_id(model, 299, r.precision);
   const int C = feature_dim(model);
   run.dataset = load_training_split(r.data, config, r.threads, progress.on_note);
   const Dataset train = select_split(run.dataset, kTrain), val = select_split(run.dataset, kValidation);
@@ -226,7 +226,8 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   // caches the activations at its cut instead, and the blocks above it run every step.
   note(progress, "backbone " + r.backbone.string() + ": end point " + model.endpoint + ", " + std::to_string(C) +
                      " features");
-  ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .distortions = config.distortions,
+  ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .precision = r.precision,
+                         .distortions = config.distortions,
                          .seed = config.seed};
   FeatureSet train_set, val_set;
   std::optional<CutActivations> train_cut, val_cut;

@@ -33,6 +33,7 @@ struct TrainRequest {
   bool resume = false;
   std::filesystem::path cache_dir;    // empty: default_cache_dir()
   int threads = 0;
+  Precision precision = Precision::f32;  // of the backbone pass that fills the feature cache
 };
 
 struct TrainRun {
