@@ -11,6 +11,7 @@
 #include "base/file_io.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/progress_bar.h"
 #include "data/augment.h"
 #include "data/manifest.h"
 #include "data/split.h"
@@ -53,7 +54,7 @@ void run_augment(AugmentArgs& a) {
   const Dataset dataset = load_dataset(a.data);
   const Dataset train = select_split(dataset, kTrain);  // refuses an unsplit dataset
   const auto jobs = plan_augmentation(train, recipe, a.seed, a.per_class, a.factor);
-  Dataset result = write_augmented(train, jobs, recipe, a.out, a.image_format, a.threads);
+  Dataset result = write_augmented(train, jobs, recipe, a.out, a.image_format, a.threads, terminal_progress());
   const size_t made = result.samples.size();
   for (const auto& s : dataset.samples)
     if (s.split == kValidation) result.samples.push_back(s);
@@ -74,7 +75,7 @@ void add_augment(CLI::App& app) {
   auto* cmd = app.add_subcommand("augment", "make the seed's offline augmentations of a prepared dataset's training split");
   cmd->add_option("data", a->data, "prepare's output folder or manifest (.json/.csv)")->required();
   cmd->add_option("--out,-o", a->out, "output folder")->required();
-  add_seed_option(cmd, a->seed);
+  add_option(cmd, flags::seed, a->seed);
   cmd->add_option("--ops", a->ops, "fixed operations per image: original,gray,equalize,flip-x,flip-y,blur,shift (or none)")
       ->delimiter(',')
       ->capture_default_str();
@@ -90,7 +91,7 @@ void add_augment(CLI::App& app) {
   cmd->add_option("--factor", a->factor, "make FACTOR x (training images) per class instead")
       ->check(CLI::PositiveNumber)->excludes(per_class);
   cmd->add_option("--image-format", a->image_format, "output image format")->check(CLI::IsMember({"jpg", "png"}))->capture_default_str();
-  add_threads_option(cmd, a->threads);
+  add_option(cmd, flags::threads, a->threads);
   cmd->callback([a] { run_augment(*a); });
 }
 

@@ -98,7 +98,7 @@ void add_bench(CLI::App& app) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cmd->add_flag("--profile", opts->profile, "time every layer of one image on one thread, per end point and kind");
-  add_threads_option(cmd, opts->threads);
+  add_option(cmd, flags::threads, opts->threads);
   cmd->callback([opts] {
     const int threads = opts->threads > 0 ? opts->threads : default_thread_count();
     std::vector<Precision> precisions;

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/progress_bar.h"
 #include "data/dataset.h"
 #include "formats/graphdef.h"
 #include "predict/results.h"
@@ -37,7 +38,7 @@ constexpr int kHeatmapSide = 2048;  // longest side of a heat-map PNG, in pixels
 struct Options {
   std::string model, format = "table", shard, out, heatmap, explain, precision = "fp32";
   std::vector<std::string> inputs;
-  float threshold = 0.8f;
+  float threshold = kDefaultThreshold;
   int threads = 0;
   ClassifyOptions classify;  // batch, tiling
   CLI::Option* format_option = nullptr;
@@ -45,10 +46,11 @@ struct Options {
 
 // One progress line per scanned image, drawn from the library's callback.
 struct TileBar {
-  std::unique_ptr<Progress> bar;
+  ProgressFn draw = terminal_progress();
+  std::unique_ptr<ProgressCounter> bar;
   size_t shown = 0;
   void operator()(size_t done, size_t total) {
-    if (!bar) bar = std::make_unique<Progress>("tiles", total, "tile"), shown = 0;
+    if (!bar) bar = std::make_unique<ProgressCounter>(draw, "tiles", total, "tile"), shown = 0;
     bar->advance(done - shown);
     shown = done;
     if (done == total) bar.reset();
@@ -89,6 +91,7 @@ ClassifyOptions classify_options(const Options& o, const Predictor& predictor) {
   ClassifyOptions options = o.classify;
   options.note = [](const std::string& text) { std::fprintf(stderr, "blastscan: %s\n", printable(text).c_str()); };
   options.tile_progress = [bar = std::make_shared<TileBar>()](size_t done, size_t total) { (*bar)(done, total); };
+  options.progress = terminal_progress();
   if (o.heatmap.empty()) return options;
   options.tile.overview_side = kHeatmapSide;
   options.on_scan = [&o, &predictor, stems = std::make_shared<std::set<std::string>>()](const ImageResult& result,
@@ -134,15 +137,14 @@ void classify_shard(const Options& o, const std::vector<std::filesystem::path>& 
 void add_classify(CLI::App& app) {
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("classify", "classify images or folders of images");
-  add_model_option(cmd, opts->model);
-  add_threshold_option(cmd, opts->threshold);
-  add_format_option(cmd, opts->format);
-  opts->format_option = cmd->get_option("--format");
-  add_threads_option(cmd, opts->threads);
-  add_batch_option(cmd, opts->classify.batch);
+  add_option(cmd, flags::model, opts->model)->required();
+  add_option(cmd, flags::threshold, opts->threshold);
+  opts->format_option = add_option(cmd, flags::format, opts->format);
+  add_option(cmd, flags::threads, opts->threads);
+  add_option(cmd, flags::batch, opts->classify.batch);
+  add_option(cmd, flags::shard, opts->shard);
+  add_option(cmd, flags::out_file, opts->out);
   add_precision_option(cmd, opts->precision);
-  add_shard_option(cmd, opts->shard, "write its shard file to --out");
-  add_out_file_option(cmd, opts->out);
   add_tiling_options(cmd, opts->classify);
   cmd->add_option("--heatmap", opts->heatmap,
                   "folder for each tiled image's heat-map (NAME.heatmap.png) and tile list (NAME.tiles.json)");
@@ -156,8 +158,7 @@ void add_classify(CLI::App& app) {
     Predictor predictor = make_predictor(*opts);
     const auto results = classify_files(predictor, files, classify_options(*opts, predictor));
     if (!opts->explain.empty()) write_explanations(*opts, predictor, results);
-    emit_output(format_results(results, predictor.model(), opts->format), opts->out);
-    exit_for_results(summarize(results));
+    print_results(results, predictor.model(), opts->format, opts->out);
   });
 }
 

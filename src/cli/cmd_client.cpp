@@ -16,9 +16,10 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
-#include "base/progress.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/output.h"
+#include "cli/progress_bar.h"
 #include "data/dataset.h"
 #include "predict/results.h"
 
@@ -110,15 +111,13 @@ void run_client(const ClientArgs& args) {
   const Model model = fetch_model(http, base);
   const std::vector<fs::path> images = list_images({args.inputs.begin(), args.inputs.end()});
   std::vector<ImageResult> results;
-  Progress progress("client", images.size());
+  ProgressCounter progress(terminal_progress(), "client", images.size());
   for (const fs::path& path : images) {
     results.push_back(classify_remote(http, base, path, model));
     progress.advance();
   }
   progress.finish();
-  std::fputs(format_results(results, model, args.format).c_str(), stdout);
-  const ResultSummary summary = summarize(results);
-  if (summary.errors > 0) throw ExitStatus{summary.classified == 0 ? 1 : 2};  // as classify does
+  print_results(results, model, args.format);
 }
 
 }  // namespace
@@ -130,7 +129,7 @@ void add_client(CLI::App& app) {
   cmd->add_option("--timeout", args->timeout_seconds, "seconds to wait for each answer")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
-  add_format_option(cmd, args->format);
+  add_option(cmd, flags::format, args->format);
   cmd->add_option("images", args->inputs, "image files or folders (searched recursively)")->required();
   cmd->callback([args] { run_client(*args); });
 }

@@ -6,6 +6,7 @@
 #include "base/safe_text.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/progress_bar.h"
 #include "formats/graphdef.h"
 #include "report/evaluate_model.h"
 #include "report/report_html.h"
@@ -18,7 +19,7 @@ namespace {
 struct EvaluateArgs {
   std::string model, data, split = "auto", out, run, cache;
   std::vector<std::string> positive;
-  float threshold = 0.8f;
+  float threshold = kDefaultThreshold;
   int threads = 0;
 };
 
@@ -57,6 +58,7 @@ void run(EvaluateArgs a) {
   EvaluateRequest request{model_path, a.data, a.split, a.threshold, a.positive, run_dir, {}};
   request.extract.cache_dir = a.cache;
   request.extract.threads = a.threads;
+  request.extract.progress = terminal_progress();
   const EvaluationReport report = evaluate_model(model, images, request);
 
   write_file_atomic(out / "report.json", json_text(report_to_json(report), 2) + "\n");
@@ -70,17 +72,17 @@ void run(EvaluateArgs a) {
 void add_evaluate(CLI::App& app) {
   auto a = std::make_shared<EvaluateArgs>();
   auto* cmd = app.add_subcommand("evaluate", "measure a trained model on labelled images; write report.json and report.html");
-  add_model_option(cmd, a->model);
-  add_data_option(cmd, a->data);
+  add_option(cmd, flags::model, a->model)->required();
+  add_option(cmd, flags::data, a->data)->required();
   cmd->add_option("--split", a->split, "validation, train, all, or auto (validation when the data is split)")
       ->check(CLI::IsMember({"auto", "validation", "train", "all"}))
       ->capture_default_str();
   cmd->add_option("--out,-o", a->out, "report folder (default: MODEL_DIR/evaluation)");
   cmd->add_option("--run", a->run, "train run folder whose curves to include (default: the model's folder)");
-  add_positive_option(cmd, a->positive);
-  add_threshold_option(cmd, a->threshold);
-  add_cache_option(cmd, a->cache);
-  add_threads_option(cmd, a->threads);
+  add_option(cmd, flags::positive, a->positive);
+  add_option(cmd, flags::threshold, a->threshold);
+  add_option(cmd, flags::cache, a->cache);
+  add_option(cmd, flags::threads, a->threads);
   cmd->callback([a] { run(*a); });
 }
 

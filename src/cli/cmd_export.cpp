@@ -62,15 +62,15 @@ void run_export(const ExportArgs& args) {
 void add_export(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand("export", "write a model for other runtimes: ONNX or frozen TensorFlow GraphDef");
-  add_model_option(cmd, args->model, false);
-  add_endpoint_option(cmd, args->endpoint);
+  add_option(cmd, flags::model, args->model);
+  add_option(cmd, flags::endpoint, args->endpoint);
   cmd->add_option("--random", args->random,
                   "instead of --model: seeded random weights up to this end point (Mixed_7c: the full network)")
       ->check(CLI::IsMember(inception_v3_endpoints()));
   cmd->add_option("--classes", args->classes, "with --random: head outputs (0: no head)")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
-  add_seed_option(cmd, args->seed);
+  add_option(cmd, flags::seed, args->seed);
   cmd->add_option("--out,-o", args->out, "output file (.onnx or .pb)")->required();
   cmd->add_option("--format", args->format, "onnx or pb (default: from the --out extension)")
       ->check(CLI::IsMember({"onnx", "pb"}));

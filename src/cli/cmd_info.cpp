@@ -17,7 +17,7 @@ void add_info(CLI::App& app) {
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("info", "show a model's end point, classes, input, size and parameter count");
   cmd->add_option("model", opts->model, "frozen model (.pb)")->required();
-  add_endpoint_option(cmd, opts->endpoint);
+  add_option(cmd, flags::endpoint, opts->endpoint);
   cmd->callback([opts] {
     const Model m = load_model(opts->model, {.endpoint = opts->endpoint});
     const auto shapes = infer_shapes(inception_v3_layers(m.endpoint), 299);

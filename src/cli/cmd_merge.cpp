@@ -16,15 +16,14 @@ void add_merge(CLI::App& app) {
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("merge", "join the shard files of classify --shard into one result");
-  add_format_option(cmd, opts->format);
-  add_out_file_option(cmd, opts->out);
+  add_option(cmd, flags::format, opts->format);
+  add_option(cmd, flags::out_file, opts->out);
   cmd->add_option("shards", opts->shards, "shard files (all N of one job, any order)")->required();
   cmd->callback([opts] {
     const MergedShards merged = merge_shards({opts->shards.begin(), opts->shards.end()});
     Model model;
     model.classes = merged.header.classes;
-    emit_output(format_results(merged.results, model, opts->format), opts->out);
-    exit_for_results(summarize(merged.results));
+    print_results(merged.results, model, opts->format, opts->out);
   });
 }
 

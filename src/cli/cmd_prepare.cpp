@@ -8,6 +8,7 @@
 #include "base/safe_text.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/progress_bar.h"
 #include "data/manifest.h"
 #include "data/prepare.h"
 #include "data/split.h"
@@ -28,7 +29,7 @@ void run_prepare(const PrepareArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   const GroupBy group_by = parse_group_by(a.group_by);  // bad flags fail before any work
   Dataset ds = scan_dataset(a.dataset, {.labels_file = a.labels});
-  verify_images(ds, a.threads);
+  verify_images(ds, a.threads, terminal_progress());
   const auto duplicates = drop_duplicates(ds);
   assign_groups(ds, group_by);
   split_dataset(ds, a.validation, a.seed);
@@ -36,7 +37,7 @@ void run_prepare(const PrepareArgs& a) {
   std::vector<fs::path> shards;
   if (a.tfrecord) {
     const std::string name = a.name.empty() ? fs::absolute(a.dataset).lexically_normal().filename().string() : a.name;
-    shards = write_tfrecord_shards(ds, a.out, name.empty() ? "dataset" : name, a.shards, a.seed);
+    shards = write_tfrecord_shards(ds, a.out, name.empty() ? "dataset" : name, a.shards, a.seed, terminal_progress());
   }
   write_manifest(ds, a.out);
 
@@ -56,14 +57,14 @@ void add_prepare(CLI::App& app) {
   auto* cmd = app.add_subcommand("prepare", "check, de-duplicate and split a dataset; write its manifest (and TFRecords)");
   cmd->add_option("dataset", args->dataset, "class folders, or ALL-IDB ImNNN_L images in one folder")->required();
   cmd->add_option("--out,-o", args->out, "output folder")->required();
-  add_validation_option(cmd, args->validation);
-  add_seed_option(cmd, args->seed);
-  add_group_by_option(cmd, args->group_by);
+  add_option(cmd, flags::validation, args->validation);
+  add_option(cmd, flags::seed, args->seed);
+  add_option(cmd, flags::group_by, args->group_by);
   cmd->add_option("--labels", args->labels, "labels file 'id:name' (default: DATASET/labels.txt if present)");
   cmd->add_flag("--tfrecord", args->tfrecord, "also write TFRecord shards of tf.Examples");
   cmd->add_option("--shards", args->shards, "TFRecord shards per split")->check(CLI::Range(1, 100000))->capture_default_str();
   cmd->add_option("--name", args->name, "shard file name prefix (default: the dataset folder's name)");
-  add_threads_option(cmd, args->threads);
+  add_option(cmd, flags::threads, args->threads);
   cmd->callback([args] { run_prepare(*args); });
 }
 

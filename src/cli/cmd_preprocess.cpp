@@ -23,7 +23,7 @@ void add_preprocess(CLI::App& app) {
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("preprocess", "write the network input of each image as .npy (NHWC float32), to feed other runtimes");
-  add_model_option(cmd, opts->model);
+  add_option(cmd, flags::model, opts->model)->required();
   cmd->add_option("--out,-o", opts->out, "folder for the .npy files")->required();
   cmd->add_option("inputs", opts->inputs, "image files or folders (searched recursively)")->required();
   cmd->callback([opts] {

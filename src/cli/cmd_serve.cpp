@@ -61,12 +61,12 @@ void run_serve(const ServeArgs& args) {
 void add_serve(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   auto* cmd = app.add_subcommand("serve", "HTTP server: POST /Inference (the seed's API), GET /health, GET /model, web page at /");
-  add_model_option(cmd, args->model);
+  add_option(cmd, flags::model, args->model)->required();
   cmd->add_option("--host", args->server.host, "address to listen on (0.0.0.0 for every interface)")->capture_default_str();
   cmd->add_option("--port", args->server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535))->capture_default_str();
-  add_threads_option(cmd, args->predictor.threads);
+  add_option(cmd, flags::threads, args->predictor.threads);
   add_precision_option(cmd, args->precision);
-  add_threshold_option(cmd, args->predictor.threshold);
+  add_option(cmd, flags::threshold, args->predictor.threshold);
   cmd->add_option("--workers", args->server.workers, "HTTP worker threads (requests served at once)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

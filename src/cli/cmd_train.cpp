@@ -1,6 +1,7 @@
 // blastscan train: transfer learning of the final layer on cached bottleneck features.
-// Settings come from the defaults, then --config FILE, then flags (flags win); each flag is the
-// config key with dashes. Prints one line per epoch and, at the end, where everything went.
+// Settings come from the defaults, then --config FILE, then flags (flags win); the flags are
+// generated from train_settings() (train/config.cpp), each the config key with dashes. Prints
+// one line per epoch and, at the end, where everything went.
 // With --cache-only [--shard I/N] it only fills the feature cache (for part I of N of the
 // images, e.g. one task of a Slurm array) and trains nothing.
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "base/file_io.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/progress_bar.h"
 #include "report/svg_chart.h"
 #include "report/wilson_interval.h"
 #include "train/cache_warming.h"
@@ -27,20 +29,16 @@ struct TrainArgs {
   bool resume = false, cache_only = false;
   std::string shard;
   int threads = 0;
-  unsigned seed = 50;
-  TrainConfig flags;                                      // values of the flags given
-  std::vector<std::pair<CLI::Option*, std::string>> keyed;  // flag -> config key
+  TrainConfig flags;  // values of the flags given
+  std::unique_ptr<SettingFlags<TrainConfig>> setting_flags;
 };
 
 // Defaults <- config file <- flags given on the command line.
 TrainConfig merge_config(const TrainArgs& a) {
-  nlohmann::json merged = a.config_file.empty() ? to_json(TrainConfig{}) : to_json(load_train_config(a.config_file));
-  TrainConfig flags = a.flags;
-  flags.seed = a.seed;
-  const nlohmann::json given = to_json(flags);
-  for (const auto& [option, key] : a.keyed)
-    if (option->count() > 0) merged[key] = given.at(key);
-  return parse_train_config(merged, "command line");
+  TrainConfig merged = a.config_file.empty() ? TrainConfig{} : load_train_config(a.config_file);
+  a.setting_flags->apply(merged);
+  check_train_config(merged, "command line");
+  return merged;
 }
 
 void print_epoch(const EpochMetrics& m, int epochs) {
@@ -72,6 +70,7 @@ void run(const TrainArgs& a) {
   TrainRequest request{a.backbone, a.data, a.out, merge_config(a), a.positive, a.resume, a.cache, a.threads,
                        choose_precision(a.precision)};
   TrainProgress progress;
+  progress.on_progress = terminal_progress();
   progress.on_note = [](const std::string& line) {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
@@ -104,54 +103,18 @@ void add_train(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "retrain the final layer on a dataset (transfer learning)");
   cmd->add_option("--backbone,-b", a->backbone, "frozen backbone .pb (e.g. the shared ImageNet Inception V3)")
       ->capture_default_str();
-  add_data_option(cmd, a->data);
+  add_option(cmd, flags::data, a->data)->required();
   cmd->add_option("--out,-o", a->out, "run folder for the model, logs and checkpoints (required unless --cache-only)");
   cmd->add_option("--config,-c", a->config_file, "JSON settings (keys as the flags below, with underscores)");
-  add_positive_option(cmd, a->positive);
+  add_option(cmd, flags::positive, a->positive);
   cmd->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
-  add_cache_option(cmd, a->cache);
+  add_option(cmd, flags::cache, a->cache);
   cmd->add_flag("--cache-only", a->cache_only,
                 "only fill the feature cache (with --shard: for part of the images), for a later train to run warm");
-  add_shard_option(cmd, a->shard, "with --cache-only: fill the cache for that part");
-  add_threads_option(cmd, a->threads);
+  add_option(cmd, flags::shard, a->shard)->description("with --cache-only: fill the cache for part I of N of the images");
+  add_option(cmd, flags::threads, a->threads);
   add_precision_option(cmd, a->precision);
-
-  TrainConfig& f = a->flags;
-  auto keyed = [&](CLI::Option* option, const char* key) { a->keyed.emplace_back(option->capture_default_str(), key); };
-  keyed(cmd->add_option("--learning-rate", f.learning_rate, "initial learning rate (Adam)"), "learning_rate");
-  keyed(cmd->add_option("--decay-rate", f.decay_rate, "learning rate factor per decay step"), "decay_rate");
-  keyed(cmd->add_option("--epochs-per-decay", f.epochs_per_decay, "epochs between decay steps"), "epochs_per_decay");
-  keyed(cmd->add_option("--batch-size", f.batch_size, "images per training step"), "batch_size");
-  keyed(cmd->add_option("--epochs", f.epochs, "passes over the training set"), "epochs");
-  add_validation_option(cmd, f.validation);
-  a->keyed.emplace_back(cmd->get_option("--val"), "validation");
-  add_seed_option(cmd, a->seed);
-  a->keyed.emplace_back(cmd->get_option("--seed"), "seed");
-  keyed(cmd->add_option("--weight-decay", f.weight_decay, "L2 factor on the head's weights"), "weight_decay");
-  keyed(cmd->add_option("--dropout-keep", f.dropout_keep, "dropout keep probability while training"), "dropout_keep");
-  keyed(cmd->add_option("--distortions", f.distortions, "distorted views cached per training image"), "distortions");
-  keyed(cmd->add_option("--class-weights", f.class_weights, "none, or auto to balance the classes"), "class_weights");
-  keyed(cmd->add_option("--early-stopping", f.early_stopping, "stop after N epochs without a lower validation loss (0 = off)"),
-        "early_stopping");
-  add_group_by_option(cmd, f.group_by);
-  a->keyed.emplace_back(cmd->get_option("--group-by"), "group_by");
-  add_endpoint_option(cmd, f.endpoint);
-  a->keyed.emplace_back(cmd->get_option("--endpoint"), "endpoint");
-  keyed(cmd->add_option("--preprocessing", f.preprocessing,
-                        "inception (central crop, [-1,1]), whole (no crop, (x-128)/128) or gray (histogram-equalised "
-                        "grayscale, then inception: ignores stain colour); default: the backbone's"),
-        "preprocessing");
-  keyed(cmd->add_option("--fine-tune-from", f.fine_tune_from,
-                        "also train every block above this end point (e.g. Mixed_6e), BatchNorm frozen; its "
-                        "activations are cached once per image view"),
-        "fine_tune_from");
-  keyed(cmd->add_option("--backbone-learning-rate", f.backbone_learning_rate,
-                        "initial learning rate of the fine-tuned blocks (Adam, the head's schedule)"),
-        "backbone_learning_rate");
-  keyed(cmd->add_option("--final-endpoint", f.final_endpoint,
-                        "grow the backbone to this end point (e.g. Mixed_7c), new blocks He-initialised; needs "
-                        "--fine-tune-from"),
-        "final_endpoint");
+  a->setting_flags = std::make_unique<SettingFlags<TrainConfig>>(cmd, train_settings(), a->flags);
   cmd->callback([a] { run(*a); });
 }
 

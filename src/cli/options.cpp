@@ -1,9 +1,15 @@
+// The table of options that are not training settings (those are in train/config.cpp); how to
+// add one is at the top of options.h.
 #include "cli/options.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 #include "predict/results.h"
+#include "train/config.h"
 
 namespace blastscan::cli {
 
@@ -12,75 +18,46 @@ std::string shared_path(const std::string& relative) {
   return (env ? std::string(env) : std::string("../shared")) + "/" + relative;
 }
 
-void add_model_option(CLI::App* cmd, std::string& model, bool required) {
-  auto* opt = cmd->add_option("--model,-m", model, "frozen model (.pb)");
-  if (required) opt->required();
+namespace flags {
+const SettingSpec model{.key = "model", .help = "frozen model (.pb)", .flag = "--model,-m"};
+const SettingSpec data{.key = "data",
+                       .help = "dataset folder, manifest (.json/.csv), or a folder with manifest.json",
+                       .flag = "--data,-d"};
+const SettingSpec threads{.key = "threads", .help = "compute threads (0 = all cores)", .min = 0, .max = 1024,
+                          .flag = "--threads,-t"};
+const SettingSpec threshold{.key = "threshold", .help = "confidence below this is flagged LOW", .min = 0, .max = 1};
+const SettingSpec format{.key = "format", .help = "output format", .choices = {"table", "json", "csv"}};
+const SettingSpec batch{.key = "batch", .help = "images per network run", .min = 1, .max = 256};
+const SettingSpec positive{.key = "positive",
+                           .help = "classes that mean ALL, comma-separated (default: every class except one named "
+                                   "like benign/healthy/normal/negative/0)"};
+const SettingSpec cache{.key = "cache",
+                        .help = "bottleneck feature cache folder (default: $BLASTSCAN_CACHE or "
+                                "~/.cache/blastscan/bottlenecks)"};
+const SettingSpec shard{.key = "shard",
+                        .help = "work on part I of N (0-based) of the input list and write its shard file to --out; "
+                                "an empty I or N is $SLURM_ARRAY_TASK_ID or $SLURM_ARRAY_TASK_COUNT (--shard /8)"};
+const SettingSpec out_file{.key = "out",
+                           .help = "write to FILE (atomically: complete or not there) instead of stdout",
+                           .flag = "--out,-o"};
+const SettingSpec& seed = train_setting("seed").spec;
+const SettingSpec& validation = train_setting("validation").spec;
+const SettingSpec& group_by = train_setting("group_by").spec;
+const SettingSpec& endpoint = train_setting("endpoint").spec;
+}  // namespace flags
+
+namespace detail {
+
+void apply_spec(CLI::Option* option, const SettingSpec& spec, bool numeric) {
+  if (numeric && (std::isfinite(spec.min) || std::isfinite(spec.max))) {
+    CLI::Validator range = CLI::Range(spec.min, spec.max);
+    range.description(fmt::format("in [{} - {}]", spec.min, spec.max));  // shortest form: 0.003, 1e-12
+    option->check(range);
+  }
+  if (!spec.choices.empty()) option->check(CLI::IsMember(spec.choices));
 }
 
-void add_threads_option(CLI::App* cmd, int& threads) {
-  cmd->add_option("--threads,-t", threads, "compute threads (0 = all cores)")->check(CLI::Range(0, 1024));
-}
-
-void add_threshold_option(CLI::App* cmd, float& threshold) {
-  cmd->add_option("--threshold", threshold, "confidence below this is flagged LOW")
-      ->check(CLI::Range(0.0f, 1.0f))
-      ->capture_default_str();
-}
-
-void add_seed_option(CLI::App* cmd, unsigned& seed) {
-  cmd->add_option("--seed", seed, "random seed")->capture_default_str();
-}
-
-void add_format_option(CLI::App* cmd, std::string& format) {
-  cmd->add_option("--format", format, "output format")
-      ->check(CLI::IsMember({"table", "json", "csv"}))
-      ->capture_default_str();
-}
-
-void add_batch_option(CLI::App* cmd, int& batch) {
-  cmd->add_option("--batch", batch, "images per network run")->check(CLI::Range(1, 256))->capture_default_str();
-}
-
-void add_endpoint_option(CLI::App* cmd, std::string& endpoint) {
-  cmd->add_option("--endpoint", endpoint, "backbone end point (Conv2d_1a_3x3 ... Mixed_7c) or auto")
-      ->capture_default_str();
-}
-
-void add_data_option(CLI::App* cmd, std::string& data) {
-  cmd->add_option("--data,-d", data, "dataset folder, manifest (.json/.csv), or a folder with manifest.json")
-      ->required();
-}
-
-void add_positive_option(CLI::App* cmd, std::vector<std::string>& positive) {
-  cmd->add_option("--positive", positive,
-                  "classes that mean ALL, comma-separated (default: every class except one named like "
-                  "benign/healthy/normal/negative/0)")
-      ->delimiter(',');
-}
-
-void add_cache_option(CLI::App* cmd, std::string& cache_dir) {
-  cmd->add_option("--cache", cache_dir,
-                  "bottleneck feature cache folder (default: $BLASTSCAN_CACHE or ~/.cache/blastscan/bottlenecks)");
-}
-
-void add_validation_option(CLI::App* cmd, double& validation) {
-  cmd->add_option("--val", validation, "validation fraction")->check(CLI::Range(0.0, 1.0))->capture_default_str();
-}
-
-void add_group_by_option(CLI::App* cmd, std::string& group_by) {
-  cmd->add_option("--group-by", group_by, "keep groups on one side of the split: none, blocks:N, regex:PATTERN")
-      ->capture_default_str();
-}
-
-void add_shard_option(CLI::App* cmd, std::string& shard, const std::string& what_it_writes) {
-  cmd->add_option("--shard", shard,
-                  "work on part I of N (0-based) of the input list and " + what_it_writes +
-                      "; an empty I or N is $SLURM_ARRAY_TASK_ID or $SLURM_ARRAY_TASK_COUNT (--shard /8)");
-}
-
-void add_out_file_option(CLI::App* cmd, std::string& out_file) {
-  cmd->add_option("--out,-o", out_file, "write to FILE (atomically: complete or not there) instead of stdout");
-}
+}  // namespace detail
 
 void add_precision_option(CLI::App* cmd, std::string& precision) {
   cmd->add_option("--precision", precision,

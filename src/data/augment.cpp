@@ -121,7 +121,7 @@ std::vector<AugmentJob> plan_augmentation(const Dataset& train, const AugmentRec
 }
 
 Dataset write_augmented(const Dataset& train, const std::vector<AugmentJob>& jobs, const AugmentRecipe& recipe,
-                        const fs::path& out, const std::string& ext, int threads) {
+                        const fs::path& out, const std::string& ext, int threads, const ProgressFn& on_progress) {
   if (ext != "jpg" && ext != "png") throw InputError("augment: output format '" + ext + "': expected jpg or png");
   // Jobs grouped by source, so each source is decoded and resized once.
   std::map<size_t, std::vector<AugmentJob>> by_source;
@@ -138,7 +138,7 @@ Dataset write_augmented(const Dataset& train, const std::vector<AugmentJob>& job
   std::vector<std::vector<Sample>> made(work.size());
   std::vector<std::string> problems(work.size());
   const std::vector<int> params = ext == "jpg" ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, 95} : std::vector<int>{};
-  Progress progress("augmenting", work.size());
+  ProgressCounter progress(on_progress, "augmenting", work.size());
   parallel_for(
       work.size(), threads,
       [&](size_t w) {

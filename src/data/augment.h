@@ -14,6 +14,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "base/progress.h"
 #include "data/dataset.h"
 
 namespace blastscan {
@@ -60,9 +61,10 @@ std::vector<AugmentJob> plan_augmentation(const Dataset& train, const AugmentRec
 
 // Runs the jobs on `threads` threads (0 = all cores) and writes OUT/<class>/<stem>_<n>_<op>.<ext>
 // (ext jpg or png), each atomically. Returns the outputs as training samples: label and group
-// of their source, Sample::source pointing at it.
+// of their source, Sample::source pointing at it. Reports each source done to `progress`.
 Dataset write_augmented(const Dataset& train, const std::vector<AugmentJob>& jobs, const AugmentRecipe& recipe,
-                        const fs::path& out, const std::string& ext = "jpg", int threads = 0);
+                        const fs::path& out, const std::string& ext = "jpg", int threads = 0,
+                        const ProgressFn& progress = {});
 
 // A picture of what augmentation made: one row per class (its first source's outputs, in
 // order), thumbnails of `thumb` pixels, for a quick look.

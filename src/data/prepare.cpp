@@ -16,9 +16,9 @@
 
 namespace blastscan {
 
-void verify_images(Dataset& dataset, int threads) {
+void verify_images(Dataset& dataset, int threads, const ProgressFn& on_progress) {
   std::vector<std::string> problems(dataset.samples.size());
-  Progress progress("checking images", dataset.samples.size());
+  ProgressCounter progress(on_progress, "checking images", dataset.samples.size());
   parallel_for(
       dataset.samples.size(), threads,
       [&](size_t i) {
@@ -73,7 +73,7 @@ std::vector<Duplicate> drop_duplicates(Dataset& dataset) {
 }
 
 std::vector<fs::path> write_tfrecord_shards(const Dataset& dataset, const fs::path& dir, const std::string& name,
-                                            int shards, unsigned seed) {
+                                            int shards, unsigned seed, const ProgressFn& on_progress) {
   if (shards < 1) throw InputError("--shards " + std::to_string(shards) + ": must be at least 1");
   std::vector<fs::path> written;
   std::mt19937 rng(seed);
@@ -84,7 +84,7 @@ std::vector<fs::path> write_tfrecord_shards(const Dataset& dataset, const fs::pa
     // Shuffled so that every shard mixes the classes (readers often take shards in order).
     for (size_t i = samples.size(); i > 1; --i) std::swap(samples[i - 1], samples[rng() % i]);
     const size_t per_shard = (samples.size() + shards - 1) / shards;
-    Progress progress("writing " + std::string(split) + " shards", samples.size());
+    ProgressCounter progress(on_progress, "writing " + std::string(split) + " shards", samples.size());
     for (int shard = 0; shard < shards; ++shard) {
       char file[64];
       std::snprintf(file, sizeof file, "_%05d-of-%05d.tfrecord", shard, shards);

@@ -5,14 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "base/progress.h"
 #include "data/dataset.h"
 
 namespace blastscan {
 
 // Reads, hashes (SHA-256) and decodes every sample on `threads` threads (0 = all cores).
 // Samples that cannot be read or decoded move to Dataset::skipped with the reason; a class left
-// with no images is an InputError.
-void verify_images(Dataset& dataset, int threads = 0);
+// with no images is an InputError. Reports each image checked to `progress`.
+void verify_images(Dataset& dataset, int threads = 0, const ProgressFn& progress = {});
 
 struct Duplicate {
   fs::path kept, dropped;
@@ -27,6 +28,6 @@ std::vector<Duplicate> drop_duplicates(Dataset& dataset);
 // runs, one tf.Example each (image/encoded, image/format, image/class/label, image/height,
 // image/width). Each shard is written atomically. Returns the paths written.
 std::vector<fs::path> write_tfrecord_shards(const Dataset& dataset, const fs::path& dir, const std::string& name,
-                                            int shards, unsigned seed);
+                                            int shards, unsigned seed, const ProgressFn& progress = {});
 
 }  // namespace blastscan

@@ -26,7 +26,7 @@ std::vector<std::filesystem::path> calibration_sample(std::vector<std::filesyste
 }
 
 Model calibrate_int8(Model model, const std::vector<std::filesystem::path>& images, int threads,
-                     const std::function<void(size_t)>& on_done) {
+                     const ProgressFn& progress) {
   if (images.empty()) throw InputError("calibration needs at least one image");
   Network network(model, {.batch = kBatch, .image_size = kImageSize, .threads = threads});
   const size_t image_floats = size_t(kImageSize) * kImageSize * 3;
@@ -37,6 +37,7 @@ Model calibrate_int8(Model model, const std::vector<std::filesystem::path>& imag
     return input;
   };
   std::map<std::string, float> maxima;
+  ProgressCounter done(progress, "calibrating", images.size());
   auto next = std::async(std::launch::async, prepare, size_t(0));
   for (size_t first = 0; first < images.size(); first += kBatch) {
     const std::vector<float> input = next.get();
@@ -46,7 +47,7 @@ Model calibrate_int8(Model model, const std::vector<std::filesystem::path>& imag
       auto [it, fresh] = maxima.try_emplace(name, value);
       if (!fresh) it->second = std::max(it->second, value);
     }
-    if (on_done) on_done(size_t(n));
+    done.advance(size_t(n));
   }
   model.activation_max = std::move(maxima);
   model.calibration_images = int(images.size());

@@ -4,9 +4,9 @@
 #pragma once
 #include <cstddef>
 #include <filesystem>
-#include <functional>
 #include <vector>
 
+#include "base/progress.h"
 #include "inception/model.h"
 
 namespace blastscan {
@@ -16,8 +16,8 @@ std::vector<std::filesystem::path> calibration_sample(std::vector<std::filesyste
 
 // Runs the fp32 network over `images` (decoded while the network computes) and returns the
 // model with its calibration set. Throws InputError naming an image that cannot be read.
-// on_done(n) after each batch of n images, for a progress line.
+// Reports "calibrating" images done through `progress` (may be empty).
 Model calibrate_int8(Model model, const std::vector<std::filesystem::path>& images, int threads,
-                     const std::function<void(size_t)>& on_done = {});
+                     const ProgressFn& progress = {});
 
 }  // namespace blastscan

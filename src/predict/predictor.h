@@ -22,8 +22,12 @@ struct Prediction {
   double ms = 0.0;                   // preprocessing + network time for this image
 };
 
+// Confidence below which a prediction is flagged LOW: the seed's 0.8. Every default threshold
+// (classify, evaluate, serve, reports) is this one.
+inline constexpr float kDefaultThreshold = 0.8f;
+
 struct PredictorOptions {
-  float threshold = 0.8f;
+  float threshold = kDefaultThreshold;
   int batch = 1;
   int threads = 0;       // 0 = all cores
   bool explain = false;  // keep the end point's activations, so explain() can run

@@ -59,7 +59,7 @@ std::string scan_note(const ImageResult& result, const SlideSource& slide, const
 std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files,
                                         const ClassifyOptions& options) {
   std::vector<ImageResult> results(files.size());
-  Progress progress("classify", files.size());
+  ProgressCounter progress(options.progress, "classify", files.size());
   std::vector<cv::Mat> images;
   std::vector<size_t> index;
   const auto flush = [&] {
@@ -130,15 +130,11 @@ std::string format_table(const std::vector<ImageResult>& results) {
   std::string out;
   char line[1024];
   for (const auto& r : results) {
-    if (!r.prediction) {  // the reason goes to stderr, where errors belong on a terminal
-      std::fprintf(stderr, "blastscan: error: %s\n", printable(r.error).c_str());
-      continue;
-    } else {
-      const auto& p = *r.prediction;
-      std::snprintf(line, sizeof line, "%-9s %-12s %.4f %-4s %7.1f ms  %-9s %s%s\n",
-                    p.positive ? "ALL" : "not ALL", printable(p.label).c_str(), p.confidence, p.low_confidence ? "LOW" : "",
-                    p.ms, verdict(r).c_str(), printable(r.path.string()).c_str(), tiles_text(r).c_str());
-    }
+    if (!r.prediction) continue;  // counted in the summary; the caller shows the reason
+    const auto& p = *r.prediction;
+    std::snprintf(line, sizeof line, "%-9s %-12s %.4f %-4s %7.1f ms  %-9s %s%s\n", p.positive ? "ALL" : "not ALL",
+                  printable(p.label).c_str(), p.confidence, p.low_confidence ? "LOW" : "", p.ms, verdict(r).c_str(),
+                  printable(r.path.string()).c_str(), tiles_text(r).c_str());
     out += line;
   }
   const auto s = summarize(results);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/progress.h"
 #include "data/slide_source.h"
 #include "predict/predictor.h"
 #include "predict/slide_scan.h"
@@ -48,6 +49,7 @@ struct ClassifyOptions {
   SlideLevel level;  // for slide files
   // Told why an image is tiled ("X: 2592x1944 image, more than twice ..., scanned in 63 tiles").
   std::function<void(const std::string&)> note;
+  ProgressFn progress;         // images done of all
   TileProgress tile_progress;  // per scanned image, tiles done of total
   // Each scanned image with its tiles (e.g. to draw a heat-map), before the next one is read.
   std::function<void(const ImageResult&, const SlideScan&)> on_scan;
@@ -55,7 +57,7 @@ struct ClassifyOptions {
 
 // Classifies files in batches; a file that cannot be read or decoded becomes an error row and
 // the rest go on. Large images and slide files are scanned tile by tile (slide_scan.h).
-// Shows progress on a terminal.
+// Reports each image done to options.progress.
 std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files,
                                         const ClassifyOptions& options);
 
@@ -65,8 +67,8 @@ std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<
 nlohmann::json result_to_json(const ImageResult& result, const Model& model);
 ImageResult result_from_json(const nlohmann::json& row, const Model& model);
 
-// format: "table" (aligned columns and the summary; unreadable images are reported on stderr),
-// "json" or "csv" (error rows in-band).
+// format: "table" (aligned columns and the summary; rows of unreadable images are left out, for
+// the caller to report where errors go), "json" or "csv" (error rows in-band).
 std::string format_results(const std::vector<ImageResult>& results, const Model& model, const std::string& format);
 
 }  // namespace blastscan

@@ -18,7 +18,7 @@ struct EvaluateRequest {
   std::filesystem::path model_path;
   std::string data_name;  // as given by the user, for the report
   std::string split;      // the split `images` came from, for the report
-  float threshold = 0.8f;
+  float threshold = kDefaultThreshold;
   std::vector<std::string> positive;  // empty: the model's own
   std::filesystem::path run_dir;      // holds model_card.json with the training history; may be empty
   ExtractOptions extract;

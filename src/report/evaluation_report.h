@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "predict/predictor.h"
 #include "report/metrics.h"
 #include "train/head_training.h"
 
@@ -25,7 +26,7 @@ struct EvaluationReport {
   std::string data;        // dataset or manifest as given
   std::string split;       // "validation", "train" or "all"
   std::string created;     // ISO 8601 time
-  float threshold = 0.8f;
+  float threshold = kDefaultThreshold;
   std::vector<std::string> classes;
   std::vector<std::string> positive;  // classes that mean ALL (empty: no binary view)
   std::vector<ImageResult> images;

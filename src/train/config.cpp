@@ -2,81 +2,88 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
-#include "data/preprocess.h"
 #include "inception/inception_v3.h"
 
 namespace blastscan {
 
-nlohmann::json to_json(const TrainConfig& c) {
-  return {{"learning_rate", c.learning_rate},   {"decay_rate", c.decay_rate},
-          {"epochs_per_decay", c.epochs_per_decay}, {"batch_size", c.batch_size},
-          {"epochs", c.epochs},                 {"validation", c.validation},
-          {"seed", c.seed},                     {"weight_decay", c.weight_decay},
-          {"dropout_keep", c.dropout_keep},     {"distortions", c.distortions},
-          {"class_weights", c.class_weights},   {"early_stopping", c.early_stopping},
-          {"group_by", c.group_by},             {"endpoint", c.endpoint},
-          {"preprocessing", c.preprocessing},   {"fine_tune_from", c.fine_tune_from},
-          {"backbone_learning_rate", c.backbone_learning_rate}, {"final_endpoint", c.final_endpoint}};
-}
-
 namespace {
 
-// Reads json[key] into field if present, checking type and range.
-template <typename T>
-void read_field(const nlohmann::json& json, const std::string& name, const char* key, T& field, double lo, double hi) {
-  const auto it = json.find(key);
-  if (it == json.end()) return;
-  const std::string where = name + ": " + key;
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (!it->is_string()) throw InputError(where + ": expected a string");
-    field = it->template get<std::string>();
-  } else {
-    if (!it->is_number()) throw InputError(where + ": expected a number");
-    const double v = it->template get<double>();
-    if (std::is_integral_v<T> && v != static_cast<double>(static_cast<int64_t>(v)))
-      throw InputError(where + ": expected a whole number, got " + it->dump());
-    if (!(v >= lo && v <= hi))
-      throw InputError(where + ": " + it->dump() + " is out of range [" + nlohmann::json(lo).dump() + ", " +
-                       nlohmann::json(hi).dump() + "]");
-    field = static_cast<T>(v);
-  }
+std::vector<std::string> endpoint_choices() {
+  std::vector<std::string> names = {""};  // "": none
+  for (const auto& e : inception_v3_endpoints()) names.emplace_back(e);
+  return names;
 }
 
 }  // namespace
 
-TrainConfig parse_train_config(const nlohmann::json& json, const std::string& name) {
-  if (!json.is_object()) throw InputError(name + ": expected a JSON object of training settings");
-  const nlohmann::json known = to_json(TrainConfig{});
-  for (const auto& [key, value] : json.items())
-    if (!known.contains(key)) throw InputError(name + ": unknown key '" + key + "'");
-  TrainConfig c;
-  read_field(json, name, "learning_rate", c.learning_rate, 1e-12, 10);
-  read_field(json, name, "decay_rate", c.decay_rate, 1e-6, 1);
-  read_field(json, name, "epochs_per_decay", c.epochs_per_decay, 1e-3, 1e6);
-  read_field(json, name, "batch_size", c.batch_size, 1, 65536);
-  read_field(json, name, "epochs", c.epochs, 1, 1e6);
-  read_field(json, name, "validation", c.validation, 0.01, 0.99);
-  read_field(json, name, "seed", c.seed, 0, 9007199254740992.0);  // 2^53: exact in a JSON double
-  read_field(json, name, "weight_decay", c.weight_decay, 0, 1);
-  read_field(json, name, "dropout_keep", c.dropout_keep, 0.01, 1);
-  read_field(json, name, "distortions", c.distortions, 0, 100);
-  read_field(json, name, "class_weights", c.class_weights, 0, 0);
-  read_field(json, name, "early_stopping", c.early_stopping, 0, 1e6);
-  read_field(json, name, "group_by", c.group_by, 0, 0);
-  read_field(json, name, "endpoint", c.endpoint, 0, 0);
-  read_field(json, name, "preprocessing", c.preprocessing, 0, 0);
-  read_field(json, name, "fine_tune_from", c.fine_tune_from, 0, 0);
-  read_field(json, name, "backbone_learning_rate", c.backbone_learning_rate, 0, 10);
-  read_field(json, name, "final_endpoint", c.final_endpoint, 0, 0);
-  for (const auto* endpoint : {&c.fine_tune_from, &c.final_endpoint})
-    if (!endpoint->empty() && !is_endpoint(*endpoint))
-      throw InputError(name + ": '" + *endpoint + "' is not an end point (Conv2d_1a_3x3 ... Mixed_7c)");
+const SettingTable<TrainConfig>& train_settings() {
+  using C = TrainConfig;
+  static const SettingTable<TrainConfig> table = {
+      {{.key = "learning_rate", .help = "initial learning rate (Adam)", .min = 1e-12, .max = 10}, &C::learning_rate},
+      {{.key = "decay_rate", .help = "learning rate factor per decay step", .min = 1e-6, .max = 1}, &C::decay_rate},
+      {{.key = "epochs_per_decay", .help = "epochs between decay steps", .min = 1e-3, .max = 1e6}, &C::epochs_per_decay},
+      {{.key = "batch_size", .help = "images per training step", .min = 1, .max = 65536}, &C::batch_size},
+      {{.key = "epochs", .help = "passes over the training set", .min = 1, .max = 1e6}, &C::epochs},
+      {{.key = "validation", .help = "validation fraction", .min = 0.01, .max = 0.99, .flag = "--val"}, &C::validation},
+      // 2^53: every seed is exact in a JSON double
+      {{.key = "seed", .help = "random seed", .min = 0, .max = 9007199254740992.0}, &C::seed},
+      {{.key = "weight_decay", .help = "L2 factor on the head's weights", .min = 0, .max = 1}, &C::weight_decay},
+      {{.key = "dropout_keep", .help = "dropout keep probability while training", .min = 0.01, .max = 1},
+       &C::dropout_keep},
+      {{.key = "distortions", .help = "distorted views cached per training image", .min = 0, .max = 100},
+       &C::distortions},
+      {{.key = "class_weights", .help = "none, or auto to balance the classes", .choices = {"none", "auto"}},
+       &C::class_weights},
+      {{.key = "early_stopping",
+        .help = "stop after N epochs without a lower validation loss (0 = off)",
+        .min = 0,
+        .max = 1e6},
+       &C::early_stopping},
+      {{.key = "group_by", .help = "keep groups on one side of the split: none, blocks:N, regex:PATTERN"},
+       &C::group_by},
+      {{.key = "endpoint", .help = "backbone end point (Conv2d_1a_3x3 ... Mixed_7c) or auto"}, &C::endpoint},
+      {{.key = "preprocessing",
+        .help = "inception (central crop, [-1,1]), whole (no crop, (x-128)/128) or gray (histogram-equalised "
+                "grayscale, then inception: ignores stain colour); default: the backbone's",
+        .choices = {"", "inception", "whole", "gray"}},
+       &C::preprocessing},
+      {{.key = "fine_tune_from",
+        .help = "also train every block above this end point (e.g. Mixed_6e), BatchNorm frozen; its activations "
+                "are cached once per image view",
+        .choices = endpoint_choices()},
+       &C::fine_tune_from},
+      {{.key = "backbone_learning_rate",
+        .help = "initial learning rate of the fine-tuned blocks (Adam, the head's schedule)",
+        .min = 0,
+        .max = 10},
+       &C::backbone_learning_rate},
+      {{.key = "final_endpoint",
+        .help = "grow the backbone to this end point (e.g. Mixed_7c), new blocks He-initialised; needs "
+                "--fine-tune-from",
+        .choices = endpoint_choices()},
+       &C::final_endpoint},
+  };
+  return table;
+}
+
+const Setting<TrainConfig>& train_setting(const std::string& key) {
+  for (const auto& s : train_settings())
+    if (s.spec.key == key) return s;
+  throw Error("no training setting '" + key + "'");
+}
+
+nlohmann::json to_json(const TrainConfig& c) { return settings_to_json(train_settings(), c); }
+
+void check_train_config(const TrainConfig& c, const std::string& name) {
+  check_settings(train_settings(), c, name);
   if (!c.final_endpoint.empty() && c.fine_tune_from.empty())
     throw InputError(name + ": final_endpoint adds untrained blocks; it needs fine_tune_from");
-  if (!c.preprocessing.empty() && !is_preprocessing(c.preprocessing))
-    throw InputError(name + ": preprocessing: '" + c.preprocessing + "', expected inception, whole or gray");
-  if (c.class_weights != "none" && c.class_weights != "auto")
-    throw InputError(name + ": class_weights: '" + c.class_weights + "', expected none or auto");
+}
+
+TrainConfig parse_train_config(const nlohmann::json& json, const std::string& name) {
+  TrainConfig c;
+  settings_from_json(train_settings(), json, c, name);
+  check_train_config(c, name);
   return c;
 }
 

@@ -152,7 +152,7 @@ void run_in_batches(const Model& model, const std::vector<std::filesystem::path>
     queue.close();
   });
 
-  Progress progress(what, todo.size());
+  ProgressCounter progress(o.progress, what, todo.size());
   try {
     while (auto batch = queue.pop()) {
       consume(*batch);

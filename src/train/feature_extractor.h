@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "base/progress.h"
 #include "inception/inception_v3.h"
 #include "inception/network.h"
 #include "train/bottleneck_cache.h"
@@ -23,6 +24,7 @@ struct ExtractOptions {
   int image_size = 299;
   int distortions = 0;              // distorted views per image besides the clean one
   uint64_t seed = 50;               // of the distortions
+  ProgressFn progress;              // each batch of views computed
 };
 
 struct ExtractStats {

@@ -84,7 +84,7 @@ EpochMetrics train_epoch(TrainingState& state, FeatureSource& train, const std::
   std::iota(order.begin(), order.end(), 0);
   rng.shuffle(order);
 
-  const LearningRateSchedule schedule{config.learning_rate, config.decay_rate, config.epochs_per_decay,
+  const LearningRateSchedule schedule{float(config.learning_rate), float(config.decay_rate), config.epochs_per_decay,
                                       steps_per_epoch(train.size(), config.batch_size)};
   std::vector<float> rows(size_t(config.batch_size) * size_t(net.C));
   std::vector<int> labels(size_t(config.batch_size));

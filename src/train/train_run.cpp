@@ -151,7 +151,7 @@ json model_card(const TrainRequest& r, const TrainRun& run, const std::string& m
 }  // namespace
 
 Dataset load_training_split(const fs::path& data, const TrainConfig& config, int threads,
-                            const std::function<void(const std::string&)>& on_note) {
+                            const TrainProgress& progress) {
   Dataset d = load_dataset(data);
   const bool is_split = !d.samples.empty() && std::all_of(d.samples.begin(), d.samples.end(), [](const Sample& s) {
     return s.split == kTrain || s.split == kValidation;
@@ -162,12 +162,11 @@ Dataset load_training_split(const fs::path& data, const TrainConfig& config, int
     for (auto& s : d.samples) s.hash = sha256_file_hex(s.path);
     return d;
   }
-  verify_images(d, threads);
-  for (const auto& skipped : d.skipped)
-    if (on_note) on_note("skipped " + skipped.path.string() + ": " + skipped.reason);
+  verify_images(d, threads, progress.on_progress);
+  for (const auto& skipped : d.skipped) note(progress, "skipped " + skipped.path.string() + ": " + skipped.reason);
   const auto duplicates = drop_duplicates(d);  // each is listed in the run's manifest.json
-  if (!duplicates.empty() && on_note)
-    on_note("dropped " + std::to_string(duplicates.size()) + " exact duplicates (e.g. " +
+  if (!duplicates.empty())
+    note(progress, "dropped " + std::to_string(duplicates.size()) + " exact duplicates (e.g. " +
             duplicates.front().dropped.string() + " = " + duplicates.front().kept.string() + ")");
   assign_groups(d, parse_group_by(config.group_by.empty() ? "none" : config.group_by));
   split_dataset(d, config.validation, static_cast<unsigned>(config.seed));
@@ -201,7 +200,7 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
                      ", nothing to train above it (--final-endpoint Mixed_7c grows it)");
   const std::string backbone = backbone_id(model, 299, r.precision);
   const int C = feature_dim(model);
-  run.dataset = load_training_split(r.data, config, r.threads, progress.on_note);
+  run.dataset = load_training_split(r.data, config, r.threads, progress);
   const Dataset train = select_split(run.dataset, kTrain), val = select_split(run.dataset, kValidation);
   note(progress, format_split_table(run.dataset));
   model.classes = run.dataset.classes;
@@ -227,8 +226,7 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   note(progress, "backbone " + r.backbone.string() + ": end point " + model.endpoint + ", " + std::to_string(C) +
                      " features");
   ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .precision = r.precision,
-                         .distortions = config.distortions,
-                         .seed = config.seed};
+                         .distortions = config.distortions, .seed = config.seed, .progress = progress.on_progress};
   FeatureSet train_set, val_set;
   std::optional<CutActivations> train_cut, val_cut;
   std::optional<TrainableStack> stack;
@@ -276,13 +274,13 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   const auto head_start = std::chrono::steady_clock::now();
   const auto steps_per_epoch = (train_source->size() + size_t(config.batch_size) - 1) / size_t(config.batch_size);
   const auto epochs_left = size_t(std::max<int64_t>(0, config.epochs - int64_t(state.history.size())));
-  Progress bar(fine_tuning ? "fine-tuning" : "training head", epochs_left * steps_per_epoch, "step");
+  ProgressCounter bar(progress.on_progress, fine_tuning ? "fine-tuning" : "training head",
+                      epochs_left * steps_per_epoch, "step");
   TrainCallbacks callbacks;
   callbacks.on_step = [&](float loss) {
-    char suffix[32];
-    std::snprintf(suffix, sizeof suffix, "loss %.4f", loss);
-    bar.set_suffix(suffix);
-    bar.advance();
+    char detail[32];
+    std::snprintf(detail, sizeof detail, "loss %.4f", loss);
+    bar.advance(1, detail);
   };
   callbacks.on_epoch = [&](const TrainingState& s, const EpochMetrics& m) {
     save_checkpoint({config, fingerprint, s}, checkpoint_path);

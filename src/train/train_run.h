@@ -52,6 +52,7 @@ struct TrainRun {
 struct TrainProgress {
   std::function<void(const std::string&)> on_note;  // one-line notices (split, cache, resume)
   std::function<void(const EpochMetrics&)> on_epoch;
+  ProgressFn on_progress;  // images checked, features computed, head steps
 };
 
 TrainRun run_training(const TrainRequest& request, const TrainProgress& progress = {});
@@ -64,6 +65,6 @@ Model training_backbone(const TrainRequest& request, std::vector<std::string>* i
 // The split a train run uses: a manifest's own split, or for a folder: images checked and
 // hashed, duplicates dropped, grouped (config.group_by) and split (config.validation, seed).
 Dataset load_training_split(const std::filesystem::path& data, const TrainConfig& config, int threads,
-                            const std::function<void(const std::string&)>& on_note = {});
+                            const TrainProgress& progress = {});
 
 }  // namespace blastscan

@@ -47,6 +47,25 @@ TEST(VerifyImages, BadFilesAreListedWithReasons) {
   for (const auto& s : ds.samples) EXPECT_EQ(s.hash, sha256_file_hex(s.path));
 }
 
+TEST(VerifyImages, ReportsEachImageToTheCallerAndPrintsNothing) {
+  const auto root = make_dataset(blastscan::testing::scratch_dir());
+  Dataset ds = scan_dataset(root);
+  const size_t n = ds.samples.size();
+  std::vector<size_t> done;
+  size_t finished = 0;
+  ::testing::internal::CaptureStderr();
+  verify_images(ds, 2, [&](const ProgressUpdate& u) {
+    EXPECT_EQ(u.total, n);
+    EXPECT_EQ(u.task, "checking images");
+    if (u.finished) ++finished;
+    else done.push_back(u.done);
+  });
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");  // the library never draws
+  EXPECT_EQ(finished, 1u);
+  ASSERT_EQ(done.size(), n + 1);  // the start, then one per image
+  for (size_t i = 0; i < done.size(); ++i) EXPECT_EQ(done[i], i);
+}
+
 TEST(VerifyImages, AClassWithNoReadableImageIsAnError) {
   const auto root = blastscan::testing::scratch_dir();
   write_test_image(root / "A" / "a.png", 1);

@@ -2,6 +2,8 @@
 // wrong types and out-of-range values are errors naming the key.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "base/error.h"
 #include "base/file_io.h"
 #include "common/paths.h"
@@ -32,6 +34,37 @@ TEST(TrainConfig, RoundTripsThroughJson) {
   c.group_by = "blocks:25";
   c.seed = 123456789012ull;
   EXPECT_EQ(parse_train_config(to_json(c), "x"), c);
+}
+
+// Each row of the table is bound to its own field: setting one key in JSON changes that key,
+// and only that key, when the config is written back (as the model card does).
+TEST(TrainConfig, EveryRowOwnsOneField) {
+  TrainConfig base;
+  base.fine_tune_from = "Mixed_6e";  // so that final_endpoint, which needs it, may be set too
+  const json defaults = to_json(base);
+  std::set<std::string> keys, flags;
+  for (const auto& row : train_settings()) {
+    EXPECT_TRUE(keys.insert(row.spec.key).second) << row.spec.key;
+    EXPECT_TRUE(flags.insert(row.spec.flag_names()).second) << row.spec.flag_names();
+    json changed = defaults[row.spec.key];
+    if (changed.is_string()) {
+      for (const auto& choice : row.spec.choices)
+        if (choice != changed.get<std::string>()) changed = choice;
+      if (row.spec.choices.empty()) changed = "blocks:7";
+    } else {
+      changed = changed.get<double>() + 1 <= row.spec.max ? changed.get<double>() + 1 : row.spec.min;
+    }
+    ASSERT_NE(changed, defaults[row.spec.key]) << row.spec.key;
+    json given = defaults;
+    given[row.spec.key] = changed;
+    const json written = to_json(parse_train_config(given, "x"));
+    for (const auto& [key, value] : defaults.items())
+      if (key == row.spec.key) EXPECT_EQ(written[key], changed) << key;
+      else EXPECT_EQ(written[key], value) << "setting " << row.spec.key << " changed " << key;
+  }
+  EXPECT_EQ(keys.size(), defaults.size());
+  EXPECT_EQ(train_setting("validation").spec.flag_names(), "--val");
+  EXPECT_EQ(train_setting("learning_rate").spec.flag_names(), "--learning-rate");
 }
 
 TEST(TrainConfig, FileWithCommentsLoads) {
