@@ -146,10 +146,8 @@ void add_classify(CLI::App& app) {
   add_option(cmd, flags::out_file, opts->out);
   add_precision_option(cmd, opts->precision);
   add_tiling_options(cmd, opts->classify);
-  cmd->add_option("--heatmap", opts->heatmap,
-                  "folder for each tiled image's heat-map (NAME.heatmap.png) and tile list (NAME.tiles.json)");
-  cmd->add_option("--explain", opts->explain,
-                  "folder for the class activation map of each image classified whole (NAME.cam.png)");
+  add_option(cmd, flags::heatmap, opts->heatmap);
+  add_option(cmd, flags::explain, opts->explain);
   cmd->add_option("inputs", opts->inputs, "image files or folders (searched recursively)")->required();
   cmd->callback([opts] {
     const std::vector<std::filesystem::path> inputs(opts->inputs.begin(), opts->inputs.end());

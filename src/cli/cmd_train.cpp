@@ -109,8 +109,7 @@ void add_train(CLI::App& app) {
   add_option(cmd, flags::positive, a->positive);
   cmd->add_flag("--resume", a->resume, "continue the run in --out from its last checkpoint");
   add_option(cmd, flags::cache, a->cache);
-  cmd->add_flag("--cache-only", a->cache_only,
-                "only fill the feature cache (with --shard: for part of the images), for a later train to run warm");
+  add_option(cmd, flags::cache_only, a->cache_only);
   add_option(cmd, flags::shard, a->shard)->description("with --cache-only: fill the cache for part I of N of the images");
   add_option(cmd, flags::threads, a->threads);
   add_precision_option(cmd, a->precision);

@@ -40,6 +40,36 @@ const SettingSpec shard{.key = "shard",
 const SettingSpec out_file{.key = "out",
                            .help = "write to FILE (atomically: complete or not there) instead of stdout",
                            .flag = "--out,-o"};
+const SettingSpec tile{.key = "tile",
+                       .help = "scan every image in tiles of SIZE pixels (default: only images more than twice the "
+                               "network input on a side, and slide files, in tiles of 299)",
+                       .min = 16,
+                       .max = 8192};
+const SettingSpec no_tile{.key = "no_tile", .help = "classify every image whole, however large (slide files cannot be)"};
+const SettingSpec stride{.key = "stride", .help = "pixels between tiles (default: the tile size, no overlap)", .min = 1,
+                         .max = 8192};
+const SettingSpec tile_batch{.key = "tile_batch", .help = "tiles read and classified together", .min = 1, .max = 1024};
+const SettingSpec min_all_tiles{.key = "min_all_tiles",
+                                .help = "a slide is ALL when at least this many tiles have ALL probability >= --threshold",
+                                .min = 1,
+                                .max = 1 << 20};
+const SettingSpec level{.key = "level",
+                        .help = "slide file level to read (0 = full resolution; default: see --pixel-size)",
+                        .min = 0,
+                        .max = 64};
+const SettingSpec pixel_size{.key = "pixel_size",
+                             .help = "microns per pixel of the training images: read the slide level closest to it "
+                                     "(default: level 0)",
+                             .min = 1e-6,
+                             .max = 1e6};
+const SettingSpec heatmap{.key = "heatmap",
+                          .help = "folder for each tiled image's heat-map (NAME.heatmap.png) and tile list "
+                                  "(NAME.tiles.json)"};
+const SettingSpec explain{.key = "explain",
+                          .help = "folder for the class activation map of each image classified whole (NAME.cam.png)"};
+const SettingSpec cache_only{.key = "cache_only",
+                             .help = "only fill the feature cache (with --shard: for part of the images), for a later "
+                                     "train to run warm"};
 const SettingSpec& seed = train_setting("seed").spec;
 const SettingSpec& validation = train_setting("validation").spec;
 const SettingSpec& group_by = train_setting("group_by").spec;
@@ -80,32 +110,16 @@ Precision choose_precision(const std::string& name) {
 namespace blastscan::cli {
 
 void add_tiling_options(CLI::App* cmd, ClassifyOptions& options) {
-  auto* tile = cmd->add_option_function<int>(
-                      "--tile",
-                      [&options](int size) {
-                        options.tile.size = size;
-                        options.tiling = Tiling::always;
-                      },
-                      "scan every image in tiles of SIZE pixels (default: only images more than twice the "
-                      "network input on a side, and slide files, in tiles of 299)")
-                    ->check(CLI::Range(16, 8192));
-  cmd->add_flag_callback("--no-tile", [&options] { options.tiling = Tiling::never; },
-                         "classify every image whole, however large (slide files cannot be)")
-      ->excludes(tile);
-  cmd->add_option("--stride", options.tile.stride, "pixels between tiles (default: the tile size, no overlap)")
-      ->check(CLI::Range(1, 8192));
-  cmd->add_option("--tile-batch", options.tile.batch, "tiles read and classified together")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  cmd->add_option("--min-all-tiles", options.tile.min_all_tiles,
-                  "a slide is ALL when at least this many tiles have ALL probability >= --threshold")
-      ->check(CLI::Range(1, 1 << 20))
-      ->capture_default_str();
-  cmd->add_option("--level", options.level.level, "slide file level to read (0 = full resolution; default: see --pixel-size)")
-      ->check(CLI::Range(0, 64));
-  cmd->add_option("--pixel-size", options.level.pixel_size_um,
-                  "microns per pixel of the training images: read the slide level closest to it (default: level 0)")
-      ->check(CLI::PositiveNumber);
+  auto* tile = add_option_function<int>(cmd, flags::tile, [&options](int size) {
+    options.tile.size = size;
+    options.tiling = Tiling::always;
+  });
+  add_option_function<bool>(cmd, flags::no_tile, [&options] { options.tiling = Tiling::never; })->excludes(tile);
+  add_option(cmd, flags::stride, options.tile.stride)->default_str("");  // 0: the tile size
+  add_option(cmd, flags::tile_batch, options.tile.batch);
+  add_option(cmd, flags::min_all_tiles, options.tile.min_all_tiles);
+  add_option(cmd, flags::level, options.level.level)->default_str("");
+  add_option(cmd, flags::pixel_size, options.level.pixel_size_um)->default_str("");
 }
 
 }  // namespace blastscan::cli

@@ -43,6 +43,17 @@ extern const SettingSpec cache;      // --cache: bottleneck cache folder
 // --shard I/N: part I of N of the input list (an empty I or N comes from Slurm's array variables).
 extern const SettingSpec shard;
 extern const SettingSpec out_file;   // --out FILE instead of stdout
+// How large images and slide files are scanned (add_tiling_options binds them together).
+extern const SettingSpec tile;           // --tile SIZE: always tile, in tiles of SIZE
+extern const SettingSpec no_tile;        // --no-tile: classify every image whole
+extern const SettingSpec stride;         // --stride: pixels between tiles
+extern const SettingSpec tile_batch;     // --tile-batch: tiles per network run
+extern const SettingSpec min_all_tiles;  // --min-all-tiles: ALL tiles that make a slide ALL
+extern const SettingSpec level;          // --level: slide file level
+extern const SettingSpec pixel_size;     // --pixel-size: microns per pixel of the training images
+extern const SettingSpec heatmap;        // --heatmap DIR: each tiled image's heat-map
+extern const SettingSpec explain;        // --explain DIR: class activation maps
+extern const SettingSpec cache_only;     // train --cache-only: fill the feature cache only
 // Training settings that other subcommands take too (prepare splits as train does), so they
 // are the rows of train_settings(), not second declarations.
 extern const SettingSpec& seed;        // --seed
@@ -51,10 +62,8 @@ extern const SettingSpec& group_by;    // --group-by
 extern const SettingSpec& endpoint;    // --endpoint: backbone end point or auto
 }  // namespace flags
 
-// Options that set several fields together or exclude each other, registered once here as one
-// function: --tile SIZE, --stride S, --tile-batch N, --no-tile, --min-all-tiles K, --level N,
-// --pixel-size UM: how large images and slide files are scanned. Fills options.tiling,
-// options.tile and options.level.
+// The tiling flags (flags::tile ... flags::pixel_size), which set several fields together or
+// exclude each other: fills options.tiling, options.tile and options.level.
 void add_tiling_options(CLI::App* cmd, ClassifyOptions& options);
 void add_precision_option(CLI::App* cmd, std::string& precision);  // --precision fp32|bf16|int8
 // The precision to compile for; bf16 on a CPU without avx512_core_bf16/AMX says so on stderr
@@ -81,6 +90,19 @@ CLI::Option* add_option(CLI::App* cmd, const SettingSpec& spec, V& value) {
     } else {
       option->capture_default_str();
     }
+    detail::apply_spec(option, spec, std::is_arithmetic_v<V>);
+    return option;
+  }
+}
+
+// Adds `spec`'s flag to `cmd`, calling `on_value` with the value given (for a flag that sets
+// more than one field). A bool spec becomes a flag without a value, `on_value` without argument.
+template <typename V, typename F>
+CLI::Option* add_option_function(CLI::App* cmd, const SettingSpec& spec, F on_value) {
+  if constexpr (std::is_same_v<V, bool>) {
+    return cmd->add_flag_callback(spec.flag_names(), on_value, spec.help);
+  } else {
+    CLI::Option* option = cmd->add_option_function<V>(spec.flag_names(), on_value, spec.help);
     detail::apply_spec(option, spec, std::is_arithmetic_v<V>);
     return option;
   }

@@ -42,5 +42,25 @@ TEST(OptionTable, AFlagOutOfItsRangeIsRefusedNamingIt) {
   EXPECT_NE(out.find("--threshold"), std::string::npos) << out;
 }
 
+// The tiling and output flags of classify come from the table (cli/options.cpp) and keep the
+// checks the subcommand had: ranges, and --tile excluding --no-tile.
+TEST(OptionTable, ClassifyScanningFlagsAreDeclaredWithTheirChecks) {
+  std::string help;
+  ASSERT_EQ(blastscan("classify --help", help), 0) << help;
+  for (const char* flag : {"--tile ", "--no-tile ", "--stride ", "--tile-batch ", "--min-all-tiles ", "--level ",
+                           "--pixel-size ", "--heatmap ", "--explain ", "--shard ", "-o,--out "})
+    EXPECT_NE(help.find(flag), std::string::npos) << flag << "\n" << help;
+  EXPECT_NE(help.find("--tile-batch INT:in [1 - 1024]=16"), std::string::npos) << help;
+  std::string out;
+  for (const char* refused : {"--tile 8", "--tile 64 --no-tile", "--pixel-size 0", "--level 65", "--tile-batch 0"}) {
+    EXPECT_EQ(blastscan(std::string("classify --model m.pb ") + refused + " x.png", out), 1) << refused << "\n" << out;
+    const std::string flag = std::string(refused).substr(0, std::string(refused).find(' '));
+    EXPECT_NE(out.find(flag), std::string::npos) << refused << "\n" << out;
+  }
+  std::string train_help;
+  ASSERT_EQ(blastscan("train --help", train_help), 0) << train_help;
+  EXPECT_NE(train_help.find("--cache-only "), std::string::npos) << train_help;
+}
+
 }  // namespace
 }  // namespace blastscan
