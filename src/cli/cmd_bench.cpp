@@ -90,9 +90,7 @@ void add_bench(CLI::App& app) {
   cmd->add_option("--random", opts->random, "also time seeded random models up to these end points ('none' for none)")
       ->capture_default_str();
   cmd->add_option("--batch", opts->batches, "batch sizes")->check(CLI::Range(1, 256))->capture_default_str();
-  cmd->add_option("--precision", opts->precisions, "precisions: fp32, bf16, int8 (several allowed)")
-      ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
-      ->capture_default_str();
+  add_option(cmd, flags::precision, opts->precisions);  // several: --precision fp32,bf16
   cmd->add_option("--seconds", opts->seconds, "minimum timing per measurement")->check(CLI::Range(0.0, 600.0));
   cmd->add_option("--runs", opts->runs, "minimum timed runs per measurement (after 2 warm-up runs); the median is shown")
       ->check(CLI::Range(1, 100000))

@@ -144,7 +144,7 @@ void add_classify(CLI::App& app) {
   add_option(cmd, flags::batch, opts->classify.batch);
   add_option(cmd, flags::shard, opts->shard);
   add_option(cmd, flags::out_file, opts->out);
-  add_precision_option(cmd, opts->precision);
+  add_option(cmd, flags::precision, opts->precision);
   add_tiling_options(cmd, opts->classify);
   add_option(cmd, flags::heatmap, opts->heatmap);
   add_option(cmd, flags::explain, opts->explain);

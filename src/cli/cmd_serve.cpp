@@ -65,7 +65,7 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--host", args->server.host, "address to listen on (0.0.0.0 for every interface)")->capture_default_str();
   cmd->add_option("--port", args->server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535))->capture_default_str();
   add_option(cmd, flags::threads, args->predictor.threads);
-  add_precision_option(cmd, args->precision);
+  add_option(cmd, flags::precision, args->precision);
   add_option(cmd, flags::threshold, args->predictor.threshold);
   cmd->add_option("--workers", args->server.workers, "HTTP worker threads (requests served at once)")
       ->check(CLI::Range(1, 256))

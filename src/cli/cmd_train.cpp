@@ -112,7 +112,7 @@ void add_train(CLI::App& app) {
   add_option(cmd, flags::cache_only, a->cache_only);
   add_option(cmd, flags::shard, a->shard)->description("with --cache-only: fill the cache for part I of N of the images");
   add_option(cmd, flags::threads, a->threads);
-  add_precision_option(cmd, a->precision);
+  add_option(cmd, flags::precision, a->precision);
   a->setting_flags = std::make_unique<SettingFlags<TrainConfig>>(cmd, train_settings(), a->flags);
   cmd->callback([a] { run(*a); });
 }

@@ -70,6 +70,10 @@ const SettingSpec explain{.key = "explain",
 const SettingSpec cache_only{.key = "cache_only",
                              .help = "only fill the feature cache (with --shard: for part of the images), for a later "
                                      "train to run warm"};
+const SettingSpec precision{.key = "precision",
+                            .help = "network precision: fp32, bf16 (CPUs with AVX512-BF16 or AMX) or int8 (a model "
+                                    "calibrated by `blastscan quantize`)",
+                            .choices = {"fp32", "bf16", "int8"}};
 const SettingSpec& seed = train_setting("seed").spec;
 const SettingSpec& validation = train_setting("validation").spec;
 const SettingSpec& group_by = train_setting("group_by").spec;
@@ -88,14 +92,6 @@ void apply_spec(CLI::Option* option, const SettingSpec& spec, bool numeric) {
 }
 
 }  // namespace detail
-
-void add_precision_option(CLI::App* cmd, std::string& precision) {
-  cmd->add_option("--precision", precision,
-                  "network precision: fp32, bf16 (CPUs with AVX512-BF16 or AMX) or int8 (a model calibrated by "
-                  "`blastscan quantize`)")
-      ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
-      ->capture_default_str();
-}
 
 Precision choose_precision(const std::string& name) {
   const Precision p = parse_precision(name);

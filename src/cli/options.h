@@ -20,11 +20,11 @@
 #include <CLI/CLI.hpp>
 
 #include "base/settings.h"
+#include "inception/network.h"  // Precision
 
 namespace blastscan {
 struct ClassifyOptions;  // predict/results.h
 }
-#include "inception/network.h"
 
 namespace blastscan::cli {
 
@@ -54,6 +54,7 @@ extern const SettingSpec pixel_size;     // --pixel-size: microns per pixel of t
 extern const SettingSpec heatmap;        // --heatmap DIR: each tiled image's heat-map
 extern const SettingSpec explain;        // --explain DIR: class activation maps
 extern const SettingSpec cache_only;     // train --cache-only: fill the feature cache only
+extern const SettingSpec precision;      // --precision fp32|bf16|int8 (see choose_precision)
 // Training settings that other subcommands take too (prepare splits as train does), so they
 // are the rows of train_settings(), not second declarations.
 extern const SettingSpec& seed;        // --seed
@@ -65,7 +66,6 @@ extern const SettingSpec& endpoint;    // --endpoint: backbone end point or auto
 // The tiling flags (flags::tile ... flags::pixel_size), which set several fields together or
 // exclude each other: fills options.tiling, options.tile and options.level.
 void add_tiling_options(CLI::App* cmd, ClassifyOptions& options);
-void add_precision_option(CLI::App* cmd, std::string& precision);  // --precision fp32|bf16|int8
 // The precision to compile for; bf16 on a CPU without avx512_core_bf16/AMX says so on stderr
 // (one line) and gives fp32.
 Precision choose_precision(const std::string& name);
