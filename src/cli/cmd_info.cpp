@@ -7,6 +7,7 @@
 #include "cli/options.h"
 #include "formats/graphdef.h"
 #include "inception/inception_v3.h"
+#include "inception/preprocessing_recipe.h"
 
 namespace blastscan::cli {
 
@@ -24,9 +25,9 @@ void add_info(CLI::App& app) {
     std::printf("file:           %s (%ju bytes, sha256 %s)\n", opts->model.c_str(),
                 std::uintmax_t(std::filesystem::file_size(opts->model)), sha256_file_hex(opts->model).c_str());
     std::printf("end point:      %s (%dx%dx%d)\n", m.endpoint.c_str(), shapes.back().H, shapes.back().W, shapes.back().C);
-    std::printf("input:          input, float32 NHWC [-1,299,299,3], RGB, %s\n",
-                m.preprocessing == "whole" ? "whole image, (x-128)/128"
-                                           : "central crop 87.5% per side, bilinear, x/127.5-1 in [-1,1]");
+    std::printf("input:          input, float32 NHWC [-1,299,299,3]\n");
+    std::printf("preprocessing:  %s: %s\n", m.preprocessing.c_str(),
+                describe_preprocessing(preprocessing_recipe(m.preprocessing), 299).c_str());
     if (m.head) {
       std::printf("outputs:        InceptionV3/Predictions/Softmax, InceptionV3/Predictions/Reshape_1 [-1,%d]\n",
                   m.head->num_classes());

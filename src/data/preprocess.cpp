@@ -79,24 +79,25 @@ CropBox central_crop_box(int height, int width, double fraction) {
   return {x, y, width - 2 * x, height - 2 * y};
 }
 
-void preprocess_inception(const cv::Mat& rgb, int size, float* dst) {
+void preprocess_for_eval(const PreprocessingRecipe& recipe, const cv::Mat& rgb, int size, float* dst) {
   check_input(rgb, size);
-  const CropBox box = central_crop_box(rgb.rows, rgb.cols);
-  // TF-Slim converts to float before resizing, so resize floats, not rounded bytes.
-  cv::Mat crop, resized;
-  rgb(cv::Rect(box.x, box.y, box.width, box.height)).convertTo(crop, CV_32F);
+  const cv::Mat source = recipe.equalised_gray ? equalised_gray(rgb) : rgb;
+  const CropBox box = central_crop_box(source.rows, source.cols, recipe.central_crop);
+  // TF-Slim converts to float before resizing ("inception"); blobFromImage resizes the 8-bit
+  // image, then converts ("whole"): each recipe says which, to match its reference's numbers.
+  cv::Mat crop = source(cv::Rect(box.x, box.y, box.width, box.height)), resized;
+  if (!recipe.resize_bytes) crop.convertTo(crop, CV_32F);
   cv::resize(crop, resized, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
   cv::Mat out = wrap_output(dst, size);
-  resized.convertTo(out, CV_32F, 1.0 / 127.5, -1.0);
+  resized.convertTo(out, CV_32F, 1.0 / recipe.scale, -recipe.mean / recipe.scale);
+}
+
+void preprocess_inception(const cv::Mat& rgb, int size, float* dst) {
+  preprocess_for_eval(preprocessing_recipe("inception"), rgb, size, dst);
 }
 
 void preprocess_whole(const cv::Mat& rgb, int size, float* dst) {
-  check_input(rgb, size);
-  // blobFromImage resizes the 8-bit image, then converts; do the same to match its numbers.
-  cv::Mat resized;
-  cv::resize(rgb, resized, cv::Size(size, size), 0, 0, cv::INTER_LINEAR);
-  cv::Mat out = wrap_output(dst, size);
-  resized.convertTo(out, CV_32F, 1.0 / 128.0, -1.0);
+  preprocess_for_eval(preprocessing_recipe("whole"), rgb, size, dst);
 }
 
 cv::Mat equalised_gray(const cv::Mat& rgb) {
@@ -108,11 +109,8 @@ cv::Mat equalised_gray(const cv::Mat& rgb) {
 }
 
 void preprocess_gray(const cv::Mat& rgb, int size, float* dst) {
-  check_input(rgb, size);
-  preprocess_inception(equalised_gray(rgb), size, dst);
+  preprocess_for_eval(preprocessing_recipe("gray"), rgb, size, dst);
 }
-
-bool is_preprocessing(const std::string& name) { return name == "inception" || name == "whole" || name == "gray"; }
 
 double uniform(std::mt19937& rng, double lo, double hi) {
   const uint64_t a = rng() >> 5, b = rng() >> 6;  // 27 + 26 = 53 random bits

@@ -10,6 +10,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "inception/preprocessing_recipe.h"
+
 namespace blastscan {
 
 struct CropBox {
@@ -22,22 +24,21 @@ struct CropBox {
 // Offsets truncate as TF's int32 cast does: start = int((H - H*fraction)/2), size = H - 2*start.
 CropBox central_crop_box(int height, int width, double fraction = 0.875);
 
-// TF-Slim evaluation: central crop keeping 87.5% of each side, bilinear resize to size x size,
-// scale to [-1,1] (x/127.5 - 1). Writes size*size*3 floats (HWC, RGB).
+// An evaluation preprocessing as its recipe states it (inception/preprocessing_recipe.h):
+// optional equalised gray, central crop, bilinear resize to size x size (of the 8-bit image or
+// of its float values), (x - mean)/scale. Writes size*size*3 floats (HWC, RGB).
+void preprocess_for_eval(const PreprocessingRecipe& recipe, const cv::Mat& rgb, int size, float* dst);
+
+// The recipes by name:
+// "inception", TF-Slim evaluation: central crop keeping 87.5% of each side, resize, x/127.5 - 1.
 void preprocess_inception(const cv::Mat& rgb, int size, float* dst);
-
-// The shared ImageNet fixtures' preprocessing: the whole image, bilinear resize of the 8-bit
-// image, (x-128)/128; equal to cv::dnn::blobFromImage(bgr, 1/128., {size,size}, 128, swapRB).
+// "whole", the shared ImageNet fixtures': the whole image, resize of the 8-bit image, (x-128)/128;
+// equal to cv::dnn::blobFromImage(bgr, 1/128., {size,size}, 128, swapRB).
 void preprocess_whole(const cv::Mat& rgb, int size, float* dst);
-
-// Stain-colour invariant evaluation: grayscale, histogram equalisation, back to three equal
-// channels (equalised_gray), then preprocess_inception. Slides stained or lit differently look
-// alike to it.
+// "gray", stain-colour invariant: grayscale, histogram equalisation, back to three equal
+// channels (equalised_gray), then as inception. Slides stained or lit differently look alike to it.
 cv::Mat equalised_gray(const cv::Mat& rgb);
 void preprocess_gray(const cv::Mat& rgb, int size, float* dst);
-
-// The preprocessing names a model may carry: "inception", "whole", "gray".
-bool is_preprocessing(const std::string& name);
 
 // TF-Slim's training distortions (preprocess_for_train, fast_mode=False, color ordering drawn
 // from the four TF-Slim orderings). Defaults are TF-Slim's, with one difference: TF-Slim also

@@ -18,6 +18,7 @@
 #include "base/safe_text.h"
 #include "formats/labels.h"
 #include "inception/inception_v3.h"
+#include "inception/preprocessing_recipe.h"
 #include "tensorflow_graph.pb.h"
 
 namespace blastscan {
@@ -312,6 +313,12 @@ void read_metadata(const GraphReader& g, Model& model) {
     }
   } catch (const nlohmann::json::exception& e) {
     g.fail(*node, std::string("bad metadata: ") + e.what());
+  }
+  // A recipe the predictor cannot run is refused here, naming the file, not at the first image.
+  try {
+    preprocessing_recipe(model.preprocessing);
+  } catch (const InputError& e) {
+    g.fail(*node, e.what());
   }
 }
 

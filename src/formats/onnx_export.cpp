@@ -9,6 +9,7 @@
 #include <string>
 #include <variant>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
 
@@ -16,6 +17,7 @@
 #include "base/file_io.h"
 #include "base/safe_text.h"
 #include "inception/inception_v3.h"
+#include "inception/preprocessing_recipe.h"
 
 namespace blastscan {
 
@@ -26,24 +28,6 @@ namespace {
 constexpr const char* kScope = "InceptionV3/";
 // IR version 7 is what ONNX 1.8+ writes for opset 13; every current runtime reads it.
 constexpr int64_t kIrVersion = 7;
-
-// ---- preprocessing, stated in the model so that users of other runtimes can reproduce it
-
-struct PreprocessingFacts {
-  const char* words;
-  const char* mean;   // subtracted per RGB channel
-  const char* scale;  // then divided by
-  const char* crop;   // fraction of each side kept (central crop) before the resize
-};
-
-PreprocessingFacts describe_preprocessing(const std::string& name) {
-  if (name == "inception")
-    return {"RGB; central crop keeping 87.5% of each side; bilinear resize to SxS; x/127.5 - 1 (range [-1,1])",
-            "127.5,127.5,127.5", "127.5", "0.875"};
-  if (name == "whole")
-    return {"RGB; whole image; bilinear resize to SxS; (x - 128)/128", "128,128,128", "128", "1.0"};
-  throw Error("ONNX export: unknown preprocessing '" + name + "'");
-}
 
 // ---- small builders over the ONNX protobuf classes
 
@@ -200,10 +184,11 @@ std::string add_head(onnx::GraphProto& graph, const Model& model, const Value& e
 }
 
 void add_metadata(onnx::ModelProto& proto, const Model& model, int image_size) {
-  const PreprocessingFacts facts = describe_preprocessing(model.preprocessing);
-  std::string words = facts.words;
-  for (size_t at; (at = words.find("SxS")) != std::string::npos;)
-    words.replace(at, 3, std::to_string(image_size) + "x" + std::to_string(image_size));
+  // The preprocessing, stated so that users of other runtimes can reproduce it: the recipe's
+  // numbers, and the step that numbers cannot say (gray's equalisation) in words.
+  const PreprocessingRecipe& recipe = preprocessing_recipe(model.preprocessing);
+  const std::string words = describe_preprocessing(recipe, image_size);
+  const std::string mean = fmt::format("{0},{0},{0}", recipe.mean);
   const std::vector<std::pair<std::string, std::string>> entries = {
       {"classes", json_text(nlohmann::json(model.classes))},
       {"positive_classes", json_text(nlohmann::json(model.positive))},
@@ -212,9 +197,12 @@ void add_metadata(onnx::ModelProto& proto, const Model& model, int image_size) {
       {"color_order", "RGB"},
       {"preprocessing", model.preprocessing},
       {"preprocessing_description", words},
-      {"mean_values", facts.mean},
-      {"scale_values", facts.scale},
-      {"central_crop_fraction", facts.crop},
+      {"mean_values", mean},
+      {"scale_values", fmt::format("{}", recipe.scale)},
+      {"central_crop_fraction", fmt::format("{}", recipe.central_crop)},
+      // "true": mean, scale and crop are the whole preprocessing; "false": do this step first
+      {"preprocessing_by_numbers", recipe.outside_step.empty() ? "true" : "false"},
+      {"preprocessing_step_before", recipe.outside_step.empty() ? "none" : std::string(recipe.outside_step)},
   };
   for (auto& [key, value] : entries) {
     auto* p = proto.add_metadata_props();
@@ -231,7 +219,10 @@ std::vector<uint8_t> serialize_onnx(const Model& model, int image_size) {
   proto.set_producer_name("blastscan");
   proto.set_doc_string("Inception V3 (TF-Slim) up to " + model.endpoint +
                        (model.head ? ", with a " + std::to_string(model.head->num_classes()) + "-class head" : "") +
-                       ". Input NHWC float [-1,1]; see metadata_props for the preprocessing.");
+                       ". Input NHWC float [-1,1]; see metadata_props for the preprocessing" +
+                       (preprocessing_recipe(model.preprocessing).outside_step.empty()
+                            ? std::string(".")
+                            : "; " + std::string(preprocessing_recipe(model.preprocessing).outside_step) + "."));
   auto* opset = proto.add_opset_import();
   opset->set_domain("");
   opset->set_version(kOnnxOpset);

@@ -9,7 +9,9 @@
 // Output: `InceptionV3/Predictions/Softmax` [N,K] with a head, else the global average
 // `InceptionV3/Logits/AvgPool_1a_8x8` [N,C,1,1].
 // metadata_props hold the class names, the ALL classes, the end point and the
-// preprocessing (in words and as mean/scale/crop numbers).
+// preprocessing (in words and as mean/scale/crop numbers; a recipe that numbers cannot say,
+// gray, is exported too, with preprocessing_by_numbers "false" and the step the caller must do
+// first in preprocessing_step_before).
 //
 // Import of ONNX is left out on purpose: the frozen GraphDef is blastscan's own format.
 #pragma once

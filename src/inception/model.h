@@ -32,7 +32,7 @@ struct Model {
   std::optional<Head> head;
   std::vector<std::string> classes;   // class names, index = class id
   std::vector<std::string> positive;  // the classes that mean "ALL detected"
-  std::string preprocessing = "inception";  // "inception": central crop 87.5%, x/127.5-1; "whole": no crop, (x-128)/128
+  std::string preprocessing = "inception";  // a recipe's name (inception/preprocessing_recipe.h)
   // int8 calibration (blastscan quantize): the largest value of each layer's output, and of
   // "input", over the calibration images; empty when the model was never calibrated.
   std::map<std::string, float> activation_max;

@@ -23,10 +23,7 @@ Model require_head(Model model) {
 }  // namespace
 
 void preprocess_for_model(const Model& model, const cv::Mat& rgb, int size, float* dst) {
-  if (model.preprocessing == "whole") return preprocess_whole(rgb, size, dst);
-  if (model.preprocessing == "inception") return preprocess_inception(rgb, size, dst);
-  if (model.preprocessing == "gray") return preprocess_gray(rgb, size, dst);
-  throw InputError("unknown preprocessing '" + model.preprocessing + "' in the model (expected inception, whole or gray)");
+  preprocess_for_eval(preprocessing_recipe(model.preprocessing), rgb, size, dst);
 }
 
 Predictor::Predictor(Model model, PredictorOptions options)
@@ -39,8 +36,7 @@ Predictor::Predictor(Model model, PredictorOptions options)
                         .keep_endpoint = options.explain}) {}
 
 cv::Rect network_view(const Model& model, cv::Size size) {
-  if (model.preprocessing == "whole") return cv::Rect({}, size);
-  const CropBox box = central_crop_box(size.height, size.width);
+  const CropBox box = central_crop_box(size.height, size.width, preprocessing_recipe(model.preprocessing).central_crop);
   return {box.x, box.y, box.width, box.height};
 }
 

@@ -42,9 +42,8 @@ struct Explanation {
   cv::Rect seen; // in image pixels: the central crop, or the whole image
 };
 
-// The evaluation preprocessing the model was trained with (Model::preprocessing): "inception"
-// (central crop, x/127.5-1), "whole" (no crop, (x-128)/128) or "gray" (histogram-equalised
-// grayscale, then inception). Writes size*size*3 floats.
+// The evaluation preprocessing the model was trained with: the recipe named by
+// Model::preprocessing (inception/preprocessing_recipe.h). Writes size*size*3 floats.
 void preprocess_for_model(const Model& model, const cv::Mat& rgb, int size, float* dst);
 // The region of an image of `size` that preprocess_for_model feeds the network.
 cv::Rect network_view(const Model& model, cv::Size size);

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "base/file_io.h"
 #include "inception/inception_v3.h"
+#include "inception/preprocessing_recipe.h"
 
 namespace blastscan {
 
@@ -11,6 +12,12 @@ namespace {
 std::vector<std::string> endpoint_choices() {
   std::vector<std::string> names = {""};  // "": none
   for (const auto& e : inception_v3_endpoints()) names.emplace_back(e);
+  return names;
+}
+
+std::vector<std::string> preprocessing_choices() {
+  std::vector<std::string> names = {""};  // "": the backbone's own
+  for (const auto& r : preprocessing_recipes()) names.emplace_back(r.name);
   return names;
 }
 
@@ -43,9 +50,10 @@ const SettingTable<TrainConfig>& train_settings() {
        &C::group_by},
       {{.key = "endpoint", .help = "backbone end point (Conv2d_1a_3x3 ... Mixed_7c) or auto"}, &C::endpoint},
       {{.key = "preprocessing",
-        .help = "inception (central crop, [-1,1]), whole (no crop, (x-128)/128) or gray (histogram-equalised "
-                "grayscale, then inception: ignores stain colour); default: the backbone's",
-        .choices = {"", "inception", "whole", "gray"}},
+        .help = "evaluation preprocessing: " + preprocessing_names() +
+                " (gray: histogram-equalised grayscale, then inception: ignores stain colour); default: the "
+                "backbone's",
+        .choices = preprocessing_choices()},
        &C::preprocessing},
       {{.key = "fine_tune_from",
         .help = "also train every block above this end point (e.g. Mixed_6e), BatchNorm frozen; its activations "

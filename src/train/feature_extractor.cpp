@@ -55,7 +55,8 @@ void preprocess_view(const Model& model, const cv::Mat& rgb, const std::string& 
   std::seed_seq seq(words.begin(), words.end());
   std::mt19937 rng(seq);
   // Distortions start from what the model sees: for "gray", the equalised gray image.
-  preprocess_inception_train(model.preprocessing == "gray" ? equalised_gray(rgb) : rgb, o.image_size, rng, dst);
+  const bool gray = preprocessing_recipe(model.preprocessing).equalised_gray;
+  preprocess_inception_train(gray ? equalised_gray(rgb) : rgb, o.image_size, rng, dst);
 }
 
 // Producer/consumer hand-off of at most `capacity` batches; close() ends it from either side.

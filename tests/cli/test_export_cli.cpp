@@ -71,5 +71,20 @@ TEST_F(ExportCli, BadArgumentsGiveOneLineAndExit1) {
   EXPECT_FALSE(fs::exists(dir_ / "x.onnx"));
 }
 
+// A model trained with --preprocessing gray exports to ONNX, and info names its recipe.
+TEST_F(ExportCli, GrayModelExportsAndInfoDescribesIt) {
+  Model model = make_random_model("Conv2d_2a_3x3", 2, 5);
+  model.classes = {"healthy", "ALL"};
+  model.preprocessing = "gray";
+  save_model(model, dir_ / "gray.pb");
+  std::string out;
+  ASSERT_EQ(run_command(blastscan_binary().string() + " export --model " + (dir_ / "gray.pb").string() + " --out " +
+                            (dir_ / "gray.onnx").string(), out), 0) << out;
+  EXPECT_NO_THROW(onnx::checker::check_model((dir_ / "gray.onnx").string()));
+  ASSERT_EQ(run_command(blastscan_binary().string() + " info " + (dir_ / "gray.pb").string(), out), 0) << out;
+  EXPECT_NE(out.find("preprocessing:  gray: grayscale"), std::string::npos) << out;
+  EXPECT_NE(out.find("histogram equalisation"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace blastscan

@@ -9,6 +9,7 @@
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "base/error.h"
 #include "data/preprocess.h"
 
 using namespace blastscan;
@@ -109,8 +110,26 @@ TEST(PreprocessGray, IgnoresStainColourAndBrightness) {
   EXPECT_GT(plain_diff, 0.3);   // without it the tint shows
   EXPECT_EQ(a[0], a[1]);        // three equal channels
   EXPECT_EQ(a[1], a[2]);
-  EXPECT_TRUE(is_preprocessing("gray"));
-  EXPECT_FALSE(is_preprocessing("sepia"));
+}
+
+// Every recipe of the table runs by name, and its numbers are what it does: an image of one
+// grey level v comes out as (v - mean)/scale (gray's equalisation maps a flat image to 255).
+TEST(PreprocessingRecipes, EveryRecipeRunsAsItsNumbersSay) {
+  const cv::Mat flat(40, 30, CV_8UC3, cv::Scalar::all(100));
+  std::vector<float> out(8 * 8 * 3);
+  for (const auto& recipe : preprocessing_recipes()) {
+    preprocess_for_eval(preprocessing_recipe(recipe.name), flat, 8, out.data());
+    const double v = recipe.equalised_gray ? 255 : 100;
+    for (float x : out) ASSERT_NEAR(x, (v - recipe.mean) / recipe.scale, 1e-6) << recipe.name;
+    EXPECT_NE(describe_preprocessing(recipe, 8).find("8x8"), std::string::npos) << recipe.name;
+  }
+  EXPECT_EQ(preprocessing_names(), "inception, whole, gray");
+  try {
+    preprocessing_recipe("sepia");
+    FAIL() << "sepia accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'sepia' (known: inception, whole, gray)"), std::string::npos) << e.what();
+  }
 }
 
 TEST(CropSampling, BoxesRespectAreaAndAspectRanges) {

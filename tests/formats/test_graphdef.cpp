@@ -212,6 +212,24 @@ void expect_error(const std::vector<uint8_t>& bytes, const std::string& needle) 
   }
 }
 
+// A model naming a preprocessing no recipe describes is refused when it is read, naming the
+// metadata node and the known recipes (not later, at the first image).
+TEST(GraphDef, AnUnknownPreprocessingIsRefusedAtLoad) {
+  Model model = make_random_model("Conv2d_2a_3x3", 2, 3);
+  model.preprocessing = "sepia";
+  try {
+    parse_graphdef(serialize_graphdef(model), "sepia.pb");
+    FAIL() << "a model with preprocessing 'sepia' loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("sepia.pb: node 'blastscan/metadata': unknown preprocessing 'sepia' (known: "
+                                         "inception, whole, gray)"),
+              std::string::npos)
+        << e.what();
+  }
+  model.preprocessing = "gray";
+  EXPECT_EQ(parse_graphdef(serialize_graphdef(model), "gray.pb").preprocessing, "gray");
+}
+
 TEST(GraphDef, BadFilesAreClearErrors) {
   const auto good = serialize_graphdef(make_random_model("Mixed_5b", 2, 4));
   expect_error({}, "empty file");

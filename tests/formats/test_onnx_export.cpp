@@ -115,6 +115,27 @@ TEST(OnnxExport, MetadataStatesClassesPositiveAndPreprocessing) {
   EXPECT_NE(meta.at("preprocessing_description").find("299x299"), std::string::npos);
 }
 
+// A gray model's equalisation is not a mean/scale/crop: it is exported anyway, and the
+// metadata and doc string say what the caller must do first.
+TEST(OnnxExport, GrayModelExportsWithTheStepTheCallerMustDo) {
+  Model model = make_random_model("Conv2d_2a_3x3", 2, 1);
+  model.preprocessing = "gray";
+  const auto proto = parse_onnx(serialize_onnx(model));
+  const auto meta = metadata_of(proto);
+  EXPECT_EQ(meta.at("preprocessing"), "gray");
+  EXPECT_EQ(meta.at("preprocessing_by_numbers"), "false");
+  EXPECT_NE(meta.at("preprocessing_step_before").find("equalizeHist"), std::string::npos);
+  EXPECT_NE(proto.doc_string().find("equalizeHist"), std::string::npos) << proto.doc_string();
+  EXPECT_EQ(meta.at("mean_values"), "127.5,127.5,127.5");
+  EXPECT_EQ(meta.at("central_crop_fraction"), "0.875");
+  model.preprocessing = "whole";
+  const auto whole = metadata_of(parse_onnx(serialize_onnx(model)));
+  EXPECT_EQ(whole.at("preprocessing_by_numbers"), "true");
+  EXPECT_EQ(whole.at("preprocessing_step_before"), "none");
+  EXPECT_EQ(whole.at("mean_values"), "128,128,128");
+  EXPECT_EQ(whole.at("central_crop_fraction"), "1");
+}
+
 TEST(OnnxExport, BackboneOnlyModelOutputsTheGlobalAverage) {
   Model model = make_random_model("Mixed_5b", 2, 3);
   model.head.reset();
