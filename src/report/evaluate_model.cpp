@@ -9,7 +9,7 @@
 #include "base/file_io.h"
 #include "base/hash.h"
 #include "data/image.h"
-#include "train/head_net.h"
+#include "predict/head_scoring.h"
 #include "train/timestamp.h"
 
 namespace blastscan {
@@ -42,16 +42,7 @@ std::vector<EpochMetrics> load_training_history(const std::filesystem::path& run
   const auto card = nlohmann::json::parse(read_text_file(card_path), nullptr, false);
   if (card.is_discarded() || !card.contains("history") || !card["history"].is_array())
     throw InputError(card_path.string() + ": not a blastscan model card");
-  for (const auto& e : card["history"]) {
-    EpochMetrics m;
-    m.epoch = e.value("epoch", 0);
-    m.learning_rate = e.value("learning_rate", 0.f);
-    m.train_loss = e.value("train_loss", 0.f);
-    m.train_accuracy = e.value("train_accuracy", 0.f);
-    m.val_loss = e.value("val_loss", 0.f);
-    m.val_accuracy = e.value("val_accuracy", 0.f);
-    history.push_back(m);
-  }
+  for (const auto& e : card["history"]) history.push_back(epoch_from_json(e, card_path.string()));
   return history;
 }
 
@@ -77,21 +68,17 @@ EvaluationReport evaluate_model(const Model& model, const Dataset& images, const
   extract.distortions = 0;
   const std::vector<float> features = extract_features(model, paths, extract, stats);
 
-  HeadNet head = head_net_for_inference(*model.head, 64);
-  const size_t K = r.classes.size(), C = size_t(head.C);
-  for (size_t first = 0; first < paths.size(); first += 64) {
-    const int B = int(std::min<size_t>(64, paths.size() - first));
-    head_forward(head, features.data() + first * C, nullptr, nullptr, B, false, nullptr);
-    for (int n = 0; n < B; ++n) {
-      const float* p = head.probs.data() + size_t(n) * K;
-      ImageResult image;
-      image.path = paths[first + size_t(n)].string();
-      image.label = images.samples[first + size_t(n)].label;
-      image.predicted = int(std::max_element(p, p + K) - p);
-      image.confidence = p[image.predicted];
-      image.probabilities.assign(p, p + K);
-      r.images.push_back(std::move(image));
-    }
+  const std::vector<float> probabilities = score_features(*model.head, features, paths.size());
+  const size_t K = r.classes.size();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const float* p = probabilities.data() + i * K;
+    EvaluatedImage image;
+    image.path = paths[i].string();
+    image.label = images.samples[i].label;
+    image.predicted = int(std::max_element(p, p + K) - p);
+    image.confidence = p[image.predicted];
+    image.probabilities.assign(p, p + K);
+    r.images.push_back(std::move(image));
   }
   for (auto& image : r.images)
     if (image.label != image.predicted) image.thumbnail_jpeg = make_thumbnail_jpeg(image.path);

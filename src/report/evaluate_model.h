@@ -1,7 +1,8 @@
 // `blastscan evaluate` as a library call: a trained model on a labelled image set -> an
 // EvaluationReport. Features come through the bottleneck cache (images a train run has seen
-// cost no network pass), the head runs on them, and the metrics, thumbnails of the
-// misclassified images and, if the training run is known, its curves are gathered.
+// cost no network pass), the head scores them (predict/head_scoring.h), and the metrics,
+// thumbnails of the misclassified images and, if the training run is known, its curves are
+// gathered. The compute is below report/: this file only puts the parts together.
 #pragma once
 #include <filesystem>
 #include <string>

@@ -4,7 +4,7 @@
 
 namespace blastscan {
 
-LabelledScores labelled_scores(const std::vector<ImageResult>& images) {
+LabelledScores labelled_scores(const std::vector<EvaluatedImage>& images) {
   LabelledScores d;
   for (const auto& image : images) {
     d.labels.push_back(image.label);
@@ -25,12 +25,12 @@ void compute_report_metrics(EvaluationReport& report) {
   report.binary = compute_metrics(kBinaryClasses, binary_view(scores, is_positive), report.threshold);
 }
 
-std::vector<const ImageResult*> misclassified(const EvaluationReport& report) {
-  std::vector<const ImageResult*> wrong;
+std::vector<const EvaluatedImage*> misclassified(const EvaluationReport& report) {
+  std::vector<const EvaluatedImage*> wrong;
   for (const auto& image : report.images)
     if (image.label != image.predicted) wrong.push_back(&image);
   std::stable_sort(wrong.begin(), wrong.end(),
-                   [](const ImageResult* a, const ImageResult* b) { return a->confidence > b->confidence; });
+                   [](const EvaluatedImage* a, const EvaluatedImage* b) { return a->confidence > b->confidence; });
   return wrong;
 }
 

@@ -7,11 +7,13 @@
 
 #include "predict/predictor.h"
 #include "report/metrics.h"
-#include "train/head_training.h"
+#include "train/epoch_metrics.h"
 
 namespace blastscan {
 
-struct ImageResult {
+// One image of an evaluation: true and predicted class (predict/results.h has ImageResult,
+// classify's row for a file; the two are different things and have different names).
+struct EvaluatedImage {
   std::string path;
   int label = -1;       // true class
   int predicted = -1;
@@ -29,7 +31,7 @@ struct EvaluationReport {
   float threshold = kDefaultThreshold;
   std::vector<std::string> classes;
   std::vector<std::string> positive;  // classes that mean ALL (empty: no binary view)
-  std::vector<ImageResult> images;
+  std::vector<EvaluatedImage> images;
   Metrics metrics;
   Metrics binary;  // ALL vs not ALL; meaningful only when `positive` is a proper, non-empty subset
   std::vector<EpochMetrics> history;  // training curves; empty when the run is unknown
@@ -38,10 +40,10 @@ struct EvaluationReport {
 };
 
 // The per-image scores of a report's images, and the report's metrics from them.
-LabelledScores labelled_scores(const std::vector<ImageResult>& images);
+LabelledScores labelled_scores(const std::vector<EvaluatedImage>& images);
 void compute_report_metrics(EvaluationReport& report);
 
 // Wrong answers, most confident first: the ones a reader should look at.
-std::vector<const ImageResult*> misclassified(const EvaluationReport& report);
+std::vector<const EvaluatedImage*> misclassified(const EvaluationReport& report);
 
 }  // namespace blastscan

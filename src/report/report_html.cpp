@@ -65,7 +65,7 @@ std::string gallery(const EvaluationReport& r, size_t max_items) {
   if (wrong.empty()) return "<p>No image was misclassified.</p>";
   std::string s = "<div class=\"gallery\">";
   for (size_t i = 0; i < wrong.size() && i < max_items; ++i) {
-    const ImageResult& image = *wrong[i];
+    const EvaluatedImage& image = *wrong[i];
     s += "<figure>";
     if (!image.thumbnail_jpeg.empty())
       s += "<img alt=\"\" src=\"" + data_uri("image/jpeg", image.thumbnail_jpeg) + "\">";

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "base/float_text.h"
+
 namespace blastscan {
 
 using nlohmann::json;
@@ -37,21 +39,13 @@ json metrics_to_json(const Metrics& m) {
 
 json epoch_history_to_json(const std::vector<EpochMetrics>& history) {
   json out = json::array();
-  for (const auto& e : history)
-    out.push_back({{"epoch", e.epoch},
-                   {"step", e.step},
-                   {"learning_rate", e.learning_rate},
-                   {"train_loss", e.train_loss},
-                   {"train_accuracy", e.train_accuracy},
-                   {"val_loss", e.val_loss},
-                   {"val_accuracy", e.val_accuracy},
-                   {"seconds", e.seconds}});
+  for (const auto& e : history) out.push_back(epoch_to_json(e));
   return out;
 }
 
 namespace {
 
-json image_to_json(const ImageResult& image, const std::vector<std::string>& classes, float threshold) {
+json image_to_json(const EvaluatedImage& image, const std::vector<std::string>& classes, float threshold) {
   json probabilities = json::object();
   for (size_t k = 0; k < classes.size() && k < image.probabilities.size(); ++k)
     probabilities[classes[k]] = image.probabilities[k];
@@ -71,7 +65,7 @@ json report_to_json(const EvaluationReport& r) {
   for (const auto* image : misclassified(r)) wrong.push_back(image_to_json(*image, r.classes, r.threshold));
   for (const auto& image : r.images) predictions.push_back(image_to_json(image, r.classes, r.threshold));
   json out = {{"model", r.model},       {"model_sha256", r.model_sha256}, {"data", r.data},
-              {"split", r.split},       {"created", r.created},           {"threshold", r.threshold},
+              {"split", r.split},       {"created", r.created},           {"threshold", as_written(r.threshold)},
               {"classes", r.classes},   {"positive", r.positive},         {"metrics", metrics_to_json(r.metrics)},
               {"misclassified", wrong}, {"predictions", predictions}};
   if (r.has_binary_view()) out["binary"] = metrics_to_json(r.binary);

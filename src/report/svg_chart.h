@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "train/head_training.h"
+#include "train/epoch_metrics.h"
 
 namespace blastscan {
 

@@ -30,25 +30,6 @@ std::vector<float> binary_to_floats(const json& value, size_t expected, const st
   return values;
 }
 
-json epoch_to_json(const EpochMetrics& m) {
-  return {{"epoch", m.epoch},           {"step", m.step},       {"learning_rate", m.learning_rate},
-          {"train_loss", m.train_loss}, {"train_accuracy", m.train_accuracy},
-          {"val_loss", m.val_loss},     {"val_accuracy", m.val_accuracy}, {"seconds", m.seconds}};
-}
-
-EpochMetrics epoch_from_json(const json& j) {
-  EpochMetrics m;
-  m.epoch = j.at("epoch");
-  m.step = j.at("step");
-  m.learning_rate = j.at("learning_rate");
-  m.train_loss = j.at("train_loss");
-  m.train_accuracy = j.at("train_accuracy");
-  m.val_loss = j.at("val_loss");
-  m.val_accuracy = j.at("val_accuracy");
-  m.seconds = j.at("seconds");
-  return m;
-}
-
 }  // namespace
 
 void save_checkpoint(const Checkpoint& c, const std::filesystem::path& path) {
@@ -103,7 +84,7 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
     s.adam.m = binary_to_floats(p.at("adam_m"), n, name + ": adam_m");
     s.adam.v = binary_to_floats(p.at("adam_v"), n, name + ": adam_v");
     s.adam.t = p.at("adam_t");
-    for (const auto& m : p.at("history")) s.history.push_back(epoch_from_json(m));
+    for (const auto& m : p.at("history")) s.history.push_back(epoch_from_json(m, name));
     s.best_params = binary_to_floats(p.at("best_params"), n, name + ": best_params");
     s.best_epoch = p.at("best_epoch");
     if (p.contains("backbone")) {

@@ -10,21 +10,11 @@
 
 #include "train/adam.h"
 #include "train/config.h"
+#include "train/epoch_metrics.h"
 #include "train/feature_set.h"
 #include "train/head_net.h"
 
 namespace blastscan {
-
-struct EpochMetrics {
-  int epoch = 0;              // 1-based
-  int64_t step = 0;           // global step after the epoch
-  float learning_rate = 0.f;  // at the epoch's last step
-  float train_loss = 0.f;     // mean training objective of the epoch's batches (dropout on, L2 in)
-  float train_accuracy = 0.f; // of those batches' predictions
-  float val_loss = 0.f;       // mean cross-entropy on validation (no dropout, no class weights)
-  float val_accuracy = 0.f;
-  double seconds = 0.0;
-};
 
 struct TrainingState {
   HeadNet net;

@@ -111,9 +111,7 @@ json trained_scopes(const TrainRun& run) {
 json model_card(const TrainRequest& r, const TrainRun& run, const std::string& manifest, const std::string& backbone) {
   const EpochMetrics& last = run.state.history.back();
   json history = json::array();
-  for (const auto& e : run.state.history)
-    history.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"train_accuracy", e.train_accuracy},
-                       {"val_loss", e.val_loss}, {"val_accuracy", e.val_accuracy}, {"learning_rate", e.learning_rate}});
+  for (const auto& e : run.state.history) history.push_back(epoch_to_json(e));
   const int head_epoch = r.config.early_stopping > 0 ? run.state.best_epoch : last.epoch;
   return {{"format", "blastscan model card 1"},
           {"created", iso_time_now()},

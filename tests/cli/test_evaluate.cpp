@@ -40,10 +40,44 @@ TEST(EvaluateCli, ReportAgreesWithTrainingOnTheValidationSplit) {
   EXPECT_EQ(report["split"], "validation");
   EXPECT_EQ(report["metrics"]["n"].get<int>(), card["data"]["per_class"]["ALL"]["validation"].get<int>() +
                                                    card["data"]["per_class"]["healthy"]["validation"].get<int>());
-  EXPECT_EQ(report["training"].size(), 6u);  // the run's curves, found beside the model
+  // The run's curves, found beside the model, with every field of the epoch record: the same
+  // records as the model card's history, and steps and times as metrics.csv has them.
+  ASSERT_EQ(report["training"].size(), 6u);
+  EXPECT_EQ(report["training"], card["history"]);
+  const int steps_per_epoch = report["training"][0]["step"].get<int>();
+  EXPECT_GT(steps_per_epoch, 0);
+  for (const auto& e : report["training"]) {
+    EXPECT_EQ(e["step"].get<int>(), e["epoch"].get<int>() * steps_per_epoch) << e;
+    EXPECT_GT(e["seconds"].get<double>(), 0) << e;
+  }
+  const std::string csv = read_text_file(t.run / "metrics.csv");
+  EXPECT_NE(csv.find("\n6," + std::to_string(6 * steps_per_epoch) + ","), std::string::npos) << csv;
+  EXPECT_EQ(report["threshold"].dump(), "0.8");
   const std::string html = read_text_file(t.run / "evaluation" / "report.html");
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("<h2>Training</h2>"), std::string::npos);
+}
+
+// The cached-feature path (evaluate: backbone features, then the head scored apart) and the
+// full-network path (classify) give the same probabilities for the same images.
+TEST(EvaluateCli, ProbabilitiesEqualClassifysOnTheSameImages) {
+  const TrainedRun t;
+  std::string out;
+  ASSERT_EQ(t.evaluate("--data " + t.run.string(), out), 0) << out;
+  const auto report = nlohmann::json::parse(read_text_file(t.run / "evaluation" / "report.json"));
+  std::string paths;
+  for (const auto& p : report["predictions"]) paths += " " + p["path"].get<std::string>();
+  ASSERT_FALSE(paths.empty());
+  ASSERT_EQ(blastscan("classify --format json --model " + (t.run / "model.pb").string() + paths, out), 0) << out;
+  const auto classified = nlohmann::json::parse(out);
+  ASSERT_EQ(classified["images"].size(), report["predictions"].size());
+  for (size_t i = 0; i < report["predictions"].size(); ++i) {
+    const auto& evaluated = report["predictions"][i];
+    const auto& image = classified["images"][i];
+    ASSERT_EQ(image["path"], evaluated["path"]);
+    for (const auto& [name, p] : evaluated["probabilities"].items())
+      EXPECT_NEAR(image["probabilities"][name].get<double>(), p.get<double>(), 1e-5) << name << " " << image["path"];
+  }
 }
 
 TEST(EvaluateCli, AllImagesOfAFolderAndAnOutFolder) {
