@@ -143,8 +143,12 @@ std::string format_table(const std::vector<ImageResult>& results) {
   return out + seed_summary_line(s) + "\n";
 }
 
-nlohmann::json to_json(const ImageResult& r, const Model& model) {
-  nlohmann::json j = {{"path", r.path.string()}};
+// Ordered objects: keys in the order written, so "probabilities" lists the classes in class-id
+// order (healthy = 0 before ALL = 1), not alphabetically as nlohmann::json's std::map would.
+using ordered_json = nlohmann::ordered_json;
+
+ordered_json to_json(const ImageResult& r, const Model& model) {
+  ordered_json j = {{"path", r.path.string()}};
   if (r.true_class) j["true_class"] = *r.true_class;
   if (r.tiles) j["tile_counts"] = tile_counts_json(*r.tiles);
   if (!r.prediction) {
@@ -152,7 +156,7 @@ nlohmann::json to_json(const ImageResult& r, const Model& model) {
     return j;
   }
   const auto& p = *r.prediction;
-  nlohmann::json probabilities;
+  ordered_json probabilities = ordered_json::object();
   for (size_t k = 0; k < p.probabilities.size(); ++k) probabilities[model.classes[k]] = p.probabilities[k];
   j.update({{"class", p.label}, {"class_id", p.class_id}, {"confidence", p.confidence},
             {"low_confidence", p.low_confidence}, {"all_detected", p.positive}, {"probabilities", probabilities},
@@ -231,13 +235,13 @@ ImageResult result_from_json(const nlohmann::json& row, const Model& model) {
 std::string format_results(const std::vector<ImageResult>& results, const Model& model, const std::string& format) {
   if (format == "csv") return format_csv(results);
   if (format == "json") {
-    nlohmann::json images = nlohmann::json::array();
+    ordered_json images = ordered_json::array();
     for (const auto& r : results) images.push_back(to_json(r, model));
     const auto s = summarize(results);
-    const nlohmann::json summary = {{"classified", s.classified}, {"errors", s.errors},     {"all_detected", s.positive},
+    const ordered_json summary = {{"classified", s.classified}, {"errors", s.errors},     {"all_detected", s.positive},
                                     {"correct", s.correct},       {"incorrect", s.incorrect}, {"low_confidence", s.low},
                                     {"low_correct", s.low_correct}, {"low_incorrect", s.low_incorrect}};
-    return json_text(nlohmann::json{{"images", images}, {"summary", summary}}, 2) + "\n";
+    return json_text(ordered_json{{"images", images}, {"summary", summary}}, 2) + "\n";
   }
   return format_table(results);
 }

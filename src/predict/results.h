@@ -68,7 +68,9 @@ nlohmann::json result_to_json(const ImageResult& result, const Model& model);
 ImageResult result_from_json(const nlohmann::json& row, const Model& model);
 
 // format: "table" (aligned columns and the summary; rows of unreadable images are left out, for
-// the caller to report where errors go), "json" or "csv" (error rows in-band).
+// the caller to report where errors go), "json" or "csv" (error rows in-band). In JSON, keys
+// come in the order written and "probabilities" lists the classes in class-id order (as the
+// HTTP answer does).
 std::string format_results(const std::vector<ImageResult>& results, const Model& model, const std::string& format);
 
 }  // namespace blastscan

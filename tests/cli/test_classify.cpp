@@ -45,6 +45,11 @@ TEST(Classify, JsonAndCsvCarryTheSameResults) {
   const float confidence = first["confidence"];
   EXPECT_EQ(first["low_confidence"], confidence < 0.9f);
   EXPECT_NEAR(float(first["probabilities"]["healthy"]) + float(first["probabilities"]["ALL"]), 1.f, 1e-5);
+  // In class-id order (healthy is class 0), not alphabetical: read the text, since parsing
+  // into nlohmann::json would sort the keys again.
+  const size_t healthy = json_out.find("\"healthy\":"), all = json_out.find("\"ALL\":", json_out.find("probabilities"));
+  ASSERT_NE(healthy, std::string::npos) << json_out;
+  EXPECT_LT(healthy, all) << json_out;
   EXPECT_EQ(first["correct"], first["class"] == "ALL");
   EXPECT_EQ(int(j["summary"]["correct"]) + int(j["summary"]["incorrect"]), 2);
   EXPECT_EQ(csv_out.rfind("path,class,confidence,", 0), 0u) << csv_out;
