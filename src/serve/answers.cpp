@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/float_text.h"
+
 namespace blastscan {
 
 std::string inference_message(const Prediction& prediction, double seconds) {
@@ -35,7 +37,7 @@ nlohmann::ordered_json model_answer(const ServedModel& served) {
       {"endpoint", model.endpoint},
       {"classes", model.classes},
       {"positive", model.positive},
-      {"threshold", std::stod(fmt::format("{}", served.threshold()))},  // 0.8, not 0.800000011920929
+      {"threshold", as_written(served.threshold())},  // 0.8, not 0.800000011920929
       {"parameters", model.parameter_count()},
       {"input",
        {{"name", "input"}, {"shape", {-1, 299, 299, 3}}, {"layout", "NHWC"}, {"type", "float32"},
