@@ -1,7 +1,8 @@
-// blastscan augment DATA --out DIR: the seed's offline augmentations of the TRAINING split of a
-// prepared dataset (DATA = prepare's output folder or manifest). Writes DIR/<class>/ images, a
-// manifest (augmented training images, each linked to its source, plus the untouched validation
-// images, so `train --data DIR` validates on real images only) and DIR/contact_sheet.png.
+// blastscan augment --data DATA --out DIR (or augment DATA --out DIR): the seed's offline
+// augmentations of the TRAINING split of a prepared dataset (DATA = prepare's output folder or
+// manifest). Writes DIR/<class>/ images, a manifest (augmented training images, each linked to
+// its source, plus the untouched validation images, so `train --data DIR` validates on real
+// images only) and DIR/contact_sheet.png.
 #include <cstdio>
 
 #include <opencv2/imgcodecs.hpp>
@@ -73,7 +74,8 @@ void run_augment(AugmentArgs& a) {
 void add_augment(CLI::App& app) {
   auto a = std::make_shared<AugmentArgs>();
   auto* cmd = app.add_subcommand("augment", "make the seed's offline augmentations of a prepared dataset's training split");
-  cmd->add_option("data", a->data, "prepare's output folder or manifest (.json/.csv)")->required();
+  // --data as every data-reading command takes it; the positional form still works.
+  cmd->add_option("data,--data,-d", a->data, "prepare's output folder or manifest (.json/.csv)")->required();
   cmd->add_option("--out,-o", a->out, "output folder")->required();
   add_option(cmd, flags::seed, a->seed);
   cmd->add_option("--ops", a->ops, "fixed operations per image: original,gray,equalize,flip-x,flip-y,blur,shift (or none)")

@@ -30,7 +30,8 @@ TEST(AugmentCli, AugmentsTheTrainingSplitOnly) {
   int status = 0;
   std::string text = run("prepare " + data.string() + " --out " + (dir / "prep").string() + " --val 0.4", status);
   ASSERT_EQ(status, 0) << text;
-  text = run("augment " + (dir / "prep").string() + " --out " + (dir / "aug").string() + " --rotations 2 --size 64", status);
+  // --data, as the README and every data-reading command have it.
+  text = run("augment --data " + (dir / "prep").string() + " --out " + (dir / "aug").string() + " --rotations 2 --size 64", status);
   ASSERT_EQ(status, 0) << text;
   EXPECT_NE(text.find("made 54 training images from 6 sources"), std::string::npos) << text;  // 6 x (7 + 2)
   EXPECT_TRUE(fs::exists(dir / "aug" / "contact_sheet.png"));
