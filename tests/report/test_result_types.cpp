@@ -17,7 +17,10 @@ TEST(ResultTypes, ClassifyRowAndEvaluatedImageAreTwoTypes) {
   ImageResult row;
   row.path = "a.jpg";
   row.true_class = "ALL";
-  EvaluatedImage image{.path = "a.jpg", .label = 1, .predicted = 0};
+  EvaluatedImage image;
+  image.path = "a.jpg";
+  image.label = 1;
+  image.predicted = 0;
   EXPECT_FALSE(row.correct().has_value());  // no prediction yet
   EXPECT_NE(image.label, image.predicted);
 }
