@@ -4,11 +4,15 @@
 // file for `blastscan merge` (exit 0 once the file is written: error rows are results there);
 // a shard file already complete for this model and input list is left as it is.
 // --heatmap DIR writes, per tiled image, NAME.heatmap.png and NAME.tiles.json; --explain DIR,
-// per image classified whole, NAME.cam.png (a second network pass over those images).
+// per image classified whole, NAME.cam.png (a second network pass over those images), and per
+// tiled image the maps of its hottest tiles, NAME.tileRR-xX-yY.cam.png (R = rank, 01 hottest;
+// from the scan's own network pass).
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "base/error.h"
 #include "base/file_io.h"
@@ -34,6 +38,7 @@ namespace blastscan::cli {
 namespace {
 
 constexpr int kHeatmapSide = 2048;  // longest side of a heat-map PNG, in pixels
+constexpr int kExplainedTiles = 16; // --explain: maps of this many hottest tiles per tiled image
 
 struct Options {
   std::string model, format = "table", shard, out, heatmap, explain, precision = "fp32";
@@ -85,23 +90,44 @@ void write_explanations(const Options& o, Predictor& predictor, const std::vecto
   }
 }
 
-// The library's callbacks, drawn here: tiling notes on stderr, tile progress, and with
-// --heatmap each scanned image's PNG and tile list.
+// --heatmap: a scanned image's PNG and tile list.
+void write_heatmap(const Options& o, const Model& model, const std::string& name, const ImageResult& result,
+                   const SlideScan& scan) {
+  const std::filesystem::path dir(o.heatmap);
+  write_file_atomic(dir / (name + ".heatmap.png"), encode_png(render_tile_heatmap(scan, o.threshold)));
+  nlohmann::ordered_json j = {{"path", result.path.string()}};
+  j.update(slide_scan_json(scan, model));
+  write_file_atomic(dir / (name + ".tiles.json"), json_text(j, 1) + "\n");
+}
+
+// --explain: the class activation maps of a scanned image's hottest tiles.
+void write_tile_explanations(const Options& o, const std::string& name, const SlideScan& scan) {
+  for (size_t rank = 0; rank < scan.explained.size(); ++rank) {
+    const ExplainedTile& t = scan.explained[rank];
+    const cv::Rect& box = scan.tiles.at(t.tile).box;
+    const Explanation& e = t.explanation;
+    const cv::Mat drawn = render_cam_overlay(t.pixels, e.cam, e.seen, e.prediction.label,
+                                             fmt::format("tile ({}, {})", box.x, box.y));
+    const std::string file = fmt::format("{}.tile{:02}-x{}-y{}.cam.png", name, rank + 1, box.x, box.y);
+    write_file_atomic(std::filesystem::path(o.explain) / file, encode_png(drawn));
+  }
+}
+
+// The library's callbacks, drawn here: tiling notes on stderr, tile progress, and for each
+// scanned image its heat-map (--heatmap) and its hottest tiles' maps (--explain).
 ClassifyOptions classify_options(const Options& o, const Predictor& predictor) {
   ClassifyOptions options = o.classify;
   options.note = [](const std::string& text) { std::fprintf(stderr, "blastscan: %s\n", printable(text).c_str()); };
   options.tile_progress = [bar = std::make_shared<TileBar>()](size_t done, size_t total) { (*bar)(done, total); };
   options.progress = terminal_progress();
-  if (o.heatmap.empty()) return options;
-  options.tile.overview_side = kHeatmapSide;
+  if (o.heatmap.empty() && o.explain.empty()) return options;
+  if (!o.heatmap.empty()) options.tile.overview_side = kHeatmapSide;
+  if (!o.explain.empty()) options.tile.explain_hottest = kExplainedTiles;
   options.on_scan = [&o, &predictor, stems = std::make_shared<std::set<std::string>>()](const ImageResult& result,
                                                                                        const SlideScan& scan) {
-    const std::filesystem::path dir(o.heatmap);
     const std::string name = unique_stem(result.path, *stems);
-    write_file_atomic(dir / (name + ".heatmap.png"), encode_png(render_tile_heatmap(scan, o.threshold)));
-    nlohmann::ordered_json j = {{"path", result.path.string()}};
-    j.update(slide_scan_json(scan, predictor.model()));
-    write_file_atomic(dir / (name + ".tiles.json"), json_text(j, 1) + "\n");
+    if (!o.heatmap.empty()) write_heatmap(o, predictor.model(), name, result, scan);
+    if (!o.explain.empty()) write_tile_explanations(o, name, scan);
   };
   return options;
 }

@@ -66,7 +66,9 @@ const SettingSpec heatmap{.key = "heatmap",
                           .help = "folder for each tiled image's heat-map (NAME.heatmap.png) and tile list "
                                   "(NAME.tiles.json)"};
 const SettingSpec explain{.key = "explain",
-                          .help = "folder for the class activation map of each image classified whole (NAME.cam.png)"};
+                          .help = "folder for the class activation map of each image classified whole (NAME.cam.png) "
+                                  "and of each tiled image's hottest tiles (NAME.tileRR-xX-yY.cam.png, RR = 01 for the "
+                                  "hottest)"};
 const SettingSpec cache_only{.key = "cache_only",
                              .help = "only fill the feature cache (with --shard: for part of the images), for a later "
                                      "train to run warm"};

@@ -42,10 +42,6 @@ std::string seed_summary_line(const ResultSummary& s) {
 
 namespace {
 
-bool tile_automatically(cv::Size size, int input_size) {
-  return size.width > 2 * input_size || size.height > 2 * input_size;
-}
-
 std::string scan_note(const ImageResult& result, const SlideSource& slide, const TilingOptions& tile, bool large) {
   const int stride = tile.stride > 0 ? tile.stride : tile.size;
   const size_t n = tile_grid(slide.size(), tile.size, stride).size();
@@ -92,7 +88,7 @@ std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<
         continue;
       }
       cv::Mat image = load_image(files[i]);
-      const bool large = tile_automatically(image.size(), predictor.input_size());
+      const bool large = is_slide_sized(image.size(), predictor.input_size());
       if (options.tiling == Tiling::always || (options.tiling == Tiling::automatic && large)) {
         scan(result, *image_slide(std::move(image)), large && options.tiling == Tiling::automatic);
         continue;

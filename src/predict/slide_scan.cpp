@@ -38,7 +38,22 @@ void draw_into_overview(cv::Mat& overview, double scale, const cv::Rect& box, co
   cv::resize(pixels, dst, dst.size(), 0, 0, cv::INTER_AREA);
 }
 
+// Keeps the `count` hottest explained tiles, hottest first (ties: grid order), so a scan holds
+// at most count + one batch of them.
+void keep_hottest(SlideScan& scan, size_t count) {
+  const auto hotter = [&](const ExplainedTile& a, const ExplainedTile& b) {
+    const float pa = scan.tiles[a.tile].all_probability, pb = scan.tiles[b.tile].all_probability;
+    return pa != pb ? pa > pb : a.tile < b.tile;
+  };
+  std::sort(scan.explained.begin(), scan.explained.end(), hotter);
+  if (scan.explained.size() > count) scan.explained.erase(scan.explained.begin() + long(count), scan.explained.end());
+}
+
 }  // namespace
+
+bool is_slide_sized(cv::Size image, int input_size) {
+  return image.width > 2 * input_size || image.height > 2 * input_size;
+}
 
 std::optional<Prediction> slide_verdict(const std::vector<TileResult>& tiles, const Model& model, float threshold,
                                         int min_all_tiles) {
@@ -102,13 +117,23 @@ SlideScan scan_slide(SlideSource& slide, Predictor& predictor, const TilingOptio
       index.push_back(i);
     }
     if (!batch.empty()) {
-      auto predictions = predictor.predict(batch);
+      std::vector<Explanation> explanations;
+      std::vector<Prediction> predictions;
+      if (options.explain_hottest > 0) {
+        explanations = predictor.explain(batch);
+        for (const auto& e : explanations) predictions.push_back(e.prediction);
+      } else {
+        predictions = predictor.predict(batch);
+      }
       for (size_t j = 0; j < index.size(); ++j) {
         TileResult& tile = scan.tiles[index[j]];
         tile.class_id = predictions[j].class_id;
         tile.probabilities = std::move(predictions[j].probabilities);
         tile.all_probability = all_probability(model, tile.probabilities);
       }
+      for (size_t j = 0; j < explanations.size(); ++j)
+        scan.explained.push_back({.tile = index[j], .pixels = batch[j], .explanation = std::move(explanations[j])});
+      keep_hottest(scan, size_t(std::max(0, options.explain_hottest)));
     }
     if (progress) progress(end, boxes.size());
   }

@@ -24,6 +24,10 @@ struct TilingOptions {
   int min_all_tiles = 1;   // K of the slide rule (see slide_verdict)
   BackgroundRule background;
   int overview_side = 0;   // > 0: also keep a downscaled copy of the slide, longer side <= this
+  // > 0: keep the class activation maps of this many hottest tiles (highest ALL probability
+  // first; the Predictor must be made with PredictorOptions::explain). The maps come from the
+  // same network pass that classifies the tiles; memory grows by these tiles' pixels only.
+  int explain_hottest = 0;
 };
 
 struct TileResult {
@@ -32,6 +36,13 @@ struct TileResult {
   float all_probability = 0.f;       // sum of the probabilities of the classes that mean ALL
   int class_id = -1;                 // the tile's top class
   std::vector<float> probabilities;  // per class
+};
+
+// One of the hottest tiles with the class activation map of its predicted class.
+struct ExplainedTile {
+  size_t tile = 0;          // index into SlideScan::tiles
+  cv::Mat pixels;           // the tile's RGB pixels, as classified
+  Explanation explanation;  // its prediction, map and the part of the tile the network saw
 };
 
 // The counts every output format carries, and the slide score.
@@ -50,7 +61,13 @@ struct SlideScan {
   std::optional<Prediction> prediction;  // empty when every tile is background
   cv::Mat overview;                      // RGB, when TilingOptions::overview_side > 0
   double overview_scale = 0.0;           // overview pixels per slide pixel
+  std::vector<ExplainedTile> explained;  // TilingOptions::explain_hottest of them, hottest first
 };
+
+// When a decoded image is scanned in tiles unless told otherwise (classify, serve): when it is
+// more than twice the network input on either side, where one input would shrink a cell to a
+// few pixels.
+bool is_slide_sized(cv::Size image, int input_size);
 
 using TileProgress = std::function<void(size_t done, size_t total)>;
 

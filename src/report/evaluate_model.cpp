@@ -10,21 +10,52 @@
 #include "base/hash.h"
 #include "data/image.h"
 #include "predict/head_scoring.h"
+#include "predict/predictor.h"
+#include "report/cam_overlay.h"
 #include "train/timestamp.h"
 
 namespace blastscan {
 
 namespace {
 
-// A square JPEG of the whole image, small enough to inline dozens in one page.
-std::string make_thumbnail_jpeg(const std::filesystem::path& path, int side = 150) {
-  const cv::Mat rgb = load_image(path);
-  cv::Mat small, bgr;
-  cv::resize(rgb, small, cv::Size(side, side), 0, 0, cv::INTER_AREA);
-  cv::cvtColor(small, bgr, cv::COLOR_RGB2BGR);
+constexpr int kThumbnailSide = 150;  // pixels; the gallery's pictures are squares this size
+
+std::string encode_jpeg(const cv::Mat& rgb) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   std::vector<uint8_t> jpeg;
   cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 80});
   return {jpeg.begin(), jpeg.end()};
+}
+
+// A square JPEG of the whole image, small enough to inline dozens in one page.
+std::string make_thumbnail_jpeg(const std::filesystem::path& path) {
+  cv::Mat small;
+  cv::resize(load_image(path), small, cv::Size(kThumbnailSide, kThumbnailSide), 0, 0, cv::INTER_AREA);
+  return encode_jpeg(small);
+}
+
+// The gallery's images beside their class activation maps. The scores above came from cached
+// features, which hold no map: the full network runs once more on the misclassified images the
+// page shows and explains the class it predicts (the same answer, within float precision).
+void add_gallery_cams(const Model& model, const EvaluateRequest& request, EvaluationReport& r) {
+  const auto wrong = misclassified(r);
+  if (wrong.empty()) return;
+  Predictor predictor(model, {.threshold = request.threshold,
+                              .batch = 1,
+                              .threads = request.extract.threads,
+                              .explain = true,
+                              .precision = request.extract.precision});
+  for (size_t i = 0; i < wrong.size() && i < kGalleryImages; ++i) {
+    EvaluatedImage& image = r.images[size_t(wrong[i] - r.images.data())];
+    const cv::Mat rgb = load_image(image.path);
+    const Explanation e = predictor.explain({rgb}).at(0);
+    const CamRange range = cam_range(e.cam);
+    image.cam_jpeg = encode_jpeg(render_cam_thumbnail(rgb, e.cam, e.seen, {kThumbnailSide, kThumbnailSide}));
+    image.cam_class = e.prediction.class_id;
+    image.cam_low = float(range.low);
+    image.cam_high = float(range.high);
+  }
 }
 
 void check_positive(const std::vector<std::string>& positive, const std::vector<std::string>& classes) {
@@ -82,6 +113,7 @@ EvaluationReport evaluate_model(const Model& model, const Dataset& images, const
   }
   for (auto& image : r.images)
     if (image.label != image.predicted) image.thumbnail_jpeg = make_thumbnail_jpeg(image.path);
+  add_gallery_cams(model, request, r);
   r.history = load_training_history(request.run_dir);
   compute_report_metrics(r);
   return r;

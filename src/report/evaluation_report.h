@@ -20,6 +20,11 @@ struct EvaluatedImage {
   float confidence = 0.f;
   std::vector<float> probabilities;
   std::string thumbnail_jpeg;  // small JPEG bytes for the gallery; empty when not made
+  // The class activation map of the full network's answer drawn over the thumbnail, for the
+  // gallery: JPEG bytes (empty when not made), the class it explains, its range in logits.
+  std::string cam_jpeg;
+  int cam_class = -1;
+  float cam_low = 0.f, cam_high = 0.f;
 };
 
 struct EvaluationReport {
@@ -45,5 +50,8 @@ void compute_report_metrics(EvaluationReport& report);
 
 // Wrong answers, most confident first: the ones a reader should look at.
 std::vector<const EvaluatedImage*> misclassified(const EvaluationReport& report);
+
+// How many of them report.html shows (report.json lists all).
+constexpr size_t kGalleryImages = 60;
 
 }  // namespace blastscan

@@ -19,6 +19,7 @@ th:first-child, td:first-child { text-align: left; }
 .charts { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
 .gallery { display: flex; flex-wrap: wrap; gap: 10px; }
 .gallery figure { margin: 0; width: 150px; font-size: 11px; word-break: break-all; }
+.gallery figure.with-cam { width: 304px; }
 .gallery img { width: 150px; height: 150px; object-fit: cover; border: 1px solid #ccc; }
 .low { color: #b36b00; } .note { color: #666; font-size: 12px; }
 )";
@@ -66,14 +67,20 @@ std::string gallery(const EvaluationReport& r, size_t max_items) {
   std::string s = "<div class=\"gallery\">";
   for (size_t i = 0; i < wrong.size() && i < max_items; ++i) {
     const EvaluatedImage& image = *wrong[i];
-    s += "<figure>";
+    const bool with_cam = !image.cam_jpeg.empty();
+    s += with_cam ? "<figure class=\"with-cam\">" : "<figure>";
     if (!image.thumbnail_jpeg.empty())
       s += "<img alt=\"\" src=\"" + data_uri("image/jpeg", image.thumbnail_jpeg) + "\">";
+    if (with_cam)
+      s += " <img class=\"cam\" alt=\"class activation map\" src=\"" + data_uri("image/jpeg", image.cam_jpeg) + "\">";
     s += "<figcaption><b>" + escape_html(r.classes.at(size_t(image.label))) + " &rarr; " +
          escape_html(r.classes.at(size_t(image.predicted))) + "</b> " +
          "<span" + std::string(image.confidence < r.threshold ? " class=\"low\"" : "") + ">" +
-         format_number(image.confidence, 3) + (image.confidence < r.threshold ? " LOW" : "") + "</span><br>" +
-         escape_html(image.path) + "</figcaption></figure>";
+         format_number(image.confidence, 3) + (image.confidence < r.threshold ? " LOW" : "") + "</span><br>";
+    if (with_cam)
+      s += "right: class activation map of " + escape_html(r.classes.at(size_t(image.cam_class))) + ", blue " +
+           format_number(image.cam_low, 2) + " to red " + format_number(image.cam_high, 2) + " (logits)<br>";
+    s += escape_html(image.path) + "</figcaption></figure>";
   }
   s += "</div>";
   if (wrong.size() > max_items)

@@ -8,8 +8,8 @@
 
 namespace blastscan {
 
-// At most max_gallery misclassified images are shown (the most confident mistakes first);
-// report.json lists them all.
-std::string render_report_html(const EvaluationReport& report, size_t max_gallery = 60);
+// At most max_gallery misclassified images are shown (the most confident mistakes first), each
+// beside its class activation map when the report holds one; report.json lists them all.
+std::string render_report_html(const EvaluationReport& report, size_t max_gallery = kGalleryImages);
 
 }  // namespace blastscan

@@ -4,6 +4,8 @@
 // --positive, and bad input is refused with one line.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <nlohmann/json.hpp>
 
 #include "base/file_io.h"
@@ -89,6 +91,43 @@ TEST(EvaluateCli, AllImagesOfAFolderAndAnOutFolder) {
   EXPECT_EQ(report["metrics"]["n"], 24);
   EXPECT_EQ(report["predictions"].size(), 24u);
   EXPECT_EQ(report["positive"], nlohmann::json::array({"ALL"}));
+}
+
+TEST(EvaluateCli, GalleryShowsEachMistakeBesideTheMapOfThePredictedClass) {
+  const TrainedRun t;
+  // The same images with their labels swapped: every image the model gets right is a mistake.
+  const fs::path swapped = t.dir / "swapped";
+  fs::create_directories(swapped);
+  for (const auto& e : fs::directory_iterator(t.data)) {
+    std::string name = e.path().filename().string();
+    const size_t label = name.rfind('_') + 1;
+    name[label] = name[label] == '1' ? '0' : '1';
+    fs::copy_file(e.path(), swapped / name);
+  }
+  std::string out;
+  ASSERT_EQ(t.evaluate("--data " + swapped.string() + " --out " + (t.dir / "eval").string(), out), 0) << out;
+  const auto report = nlohmann::json::parse(read_text_file(t.dir / "eval" / "report.json"));
+  const size_t wrong = report["misclassified"].size();
+  ASSERT_GE(wrong, 1u);
+  const std::string html = read_text_file(t.dir / "eval" / "report.html");
+  // Each figure: the thumbnail, the map, and a caption whose predicted class is the one mapped
+  // (the full network's answer agrees with the cached-feature path's).
+  const std::regex caption("<figcaption><b>(\\w+) &rarr; (\\w+)</b>[^<]*<span[^>]*>[^<]*</span><br>right: class "
+                           "activation map of (\\w+), blue (-?[0-9.]+) to red (-?[0-9.]+) \\(logits\\)<br>");
+  size_t figures = 0;
+  for (size_t at = html.find("<figure"); at != std::string::npos; at = html.find("<figure", at + 1)) {
+    const std::string one = html.substr(at, html.find("</figure>", at) - at);
+    ASSERT_TRUE(one.starts_with("<figure class=\"with-cam\"><img alt=\"\" src=\"data:image/jpeg;base64,")) << one.substr(0, 80);
+    ASSERT_NE(one.find("<img class=\"cam\" alt=\"class activation map\" src=\"data:image/jpeg;base64,"), std::string::npos);
+    std::smatch m;
+    const std::string text = one.substr(one.find("<figcaption>"));
+    ASSERT_TRUE(std::regex_search(text, m, caption)) << text;
+    ++figures;
+    EXPECT_NE(m[1], m[2]);
+    EXPECT_EQ(m[3], m[2]) << text;
+    EXPECT_LT(std::stod(m[4]), std::stod(m[5])) << text;
+  }
+  EXPECT_EQ(figures, std::min<size_t>(wrong, 60));
 }
 
 TEST(EvaluateCli, BadInputIsOneClearLine) {

@@ -131,6 +131,39 @@ TEST(Slides, ExplainWritesAClassActivationMapPerWholeImage) {
   EXPECT_GT(png.rows, 400);
 }
 
+TEST(Slides, ExplainWritesTheMapsOfTheHottestTilesOfATiledImage) {
+  const fs::path dir = testing::scratch_dir();
+  const fs::path photo = write_large_photo(dir);
+  std::string out;
+  ASSERT_EQ(blastscan("classify --model " + testing::small_model_pb().string() + " --tile 140 --stride 70 --explain " +
+                          (dir / "cam").string() + " --heatmap " + (dir / "heat").string() + " " + photo.string(),
+                      out),
+            0)
+      << out;
+  const auto tiles = nlohmann::json::parse(read_text_file(dir / "heat" / "photo.tiles.json"));
+  std::vector<std::pair<double, std::string>> hot;  // (ALL probability, expected file), grid order
+  for (const auto& t : tiles["tiles"])
+    if (!t["background"])
+      hot.emplace_back(double(t["all_probability"]), "-x" + std::to_string(int(t["x"])) + "-y" + std::to_string(int(t["y"])));
+  std::stable_sort(hot.begin(), hot.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const size_t expected = std::min<size_t>(16, hot.size());
+  ASSERT_GE(expected, 2u);
+  size_t written = 0;
+  for (const auto& e : fs::directory_iterator(dir / "cam")) {
+    ++written;
+    EXPECT_EQ(e.path().extension(), ".png") << e.path();
+  }
+  EXPECT_EQ(written, expected);
+  for (size_t rank = 0; rank < expected; ++rank) {
+    char prefix[32];
+    std::snprintf(prefix, sizeof prefix, "photo.tile%02zu", rank + 1);
+    const fs::path file = dir / "cam" / (prefix + hot[rank].second + ".cam.png");
+    const cv::Mat png = cv::imread(file.string());
+    ASSERT_FALSE(png.empty()) << file;
+    EXPECT_EQ(png.cols, 400) << file;  // a 140-pixel tile drawn at 400 pixels, the legend below
+  }
+}
+
 TEST(Slides, BadTilingFlagsFailCleanly) {
   const std::string model = " --model " + testing::small_model_pb().string() + " ";
   const std::string cell = (testing::all_idb2() / "Im001_1.jpg").string();

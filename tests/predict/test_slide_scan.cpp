@@ -2,6 +2,8 @@
 // slide rule, and a scan of a decoded image end to end with a small random model.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <opencv2/imgproc.hpp>
 
 #include "base/error.h"
@@ -138,6 +140,38 @@ TEST(ScanSlide, ClassifiesNonBackgroundTilesLikeWholeImagesAndCountsThem) {
   EXPECT_EQ(j["tile_counts"]["background"], 8);
   EXPECT_EQ(j["tiles"][11]["x"], 420);
   EXPECT_FALSE(j["tiles"][11].contains("probabilities"));  // background
+}
+
+TEST(ScanSlide, KeepsTheMapsOfTheHottestTilesFromTheSamePass) {
+  cv::Mat image(400, 620, CV_8UC3, cv::Scalar(230, 225, 228));
+  for (int x = 40; x < 620; x += 90) cv::circle(image, {x, 100 + x / 3}, 28, cv::Scalar(110, 60, 140), cv::FILLED);
+  auto slide = image_slide(image);
+  Predictor predictor(two_class_model(), {.threshold = 0.5f, .batch = 2, .explain = true});
+  TilingOptions options;
+  options.size = 150, options.stride = 100, options.batch = 3, options.explain_hottest = 4;
+  const auto scan = scan_slide(*slide, predictor, options);
+  ASSERT_GT(scan.summary.classified, 4);  // more candidates than kept, across several batches
+  ASSERT_EQ(scan.explained.size(), 4u);
+  std::vector<float> hottest;
+  for (const auto& t : scan.tiles)
+    if (!t.background) hottest.push_back(t.all_probability);
+  std::sort(hottest.rbegin(), hottest.rend());
+  for (size_t rank = 0; rank < scan.explained.size(); ++rank) {
+    const ExplainedTile& e = scan.explained[rank];
+    const TileResult& tile = scan.tiles.at(e.tile);
+    EXPECT_FALSE(tile.background);
+    EXPECT_EQ(tile.all_probability, hottest[rank]) << rank;  // hottest first
+    EXPECT_EQ(e.explanation.prediction.probabilities, tile.probabilities) << rank;  // one pass
+    EXPECT_EQ(e.pixels.size(), tile.box.size());
+    // The map is the whole-image map of the tile's pixels.
+    const auto alone = predictor.explain({image(tile.box).clone()}).at(0);
+    EXPECT_EQ(alone.seen, e.explanation.seen);
+    EXPECT_LT(cv::norm(alone.cam, e.explanation.cam, cv::NORM_INF), 1e-4) << rank;
+  }
+  // Without explain_hottest, no maps are kept and a plain Predictor scans.
+  Predictor plain(two_class_model(), {.threshold = 0.5f});
+  options.explain_hottest = 0;
+  EXPECT_TRUE(scan_slide(*slide, plain, options).explained.empty());
 }
 
 TEST(ScanSlide, RefusesNonsenseOptions) {

@@ -24,9 +24,16 @@ EvaluationReport small_report() {
   const std::vector<std::tuple<int, int, std::vector<float>>> rows{
       {0, 0, {0.9f, 0.05f, 0.05f}}, {0, 1, {0.3f, 0.6f, 0.1f}}, {1, 1, {0.1f, 0.85f, 0.05f}},
       {2, 2, {0.02f, 0.08f, 0.9f}}, {2, 2, {0.01f, 0.01f, 0.98f}}};
-  for (const auto& [label, predicted, p] : rows)
-    r.images.push_back({"img" + std::to_string(r.images.size()) + ".jpg", label, predicted, p[size_t(predicted)], p,
-                        label != predicted ? std::string("\xff\xd8 fake jpeg") : std::string()});
+  for (const auto& [label, predicted, p] : rows) {
+    EvaluatedImage image;
+    image.path = "img" + std::to_string(r.images.size()) + ".jpg";
+    image.label = label;
+    image.predicted = predicted;
+    image.confidence = p[size_t(predicted)];
+    image.probabilities = p;
+    if (label != predicted) image.thumbnail_jpeg = "\xff\xd8 fake jpeg";
+    r.images.push_back(std::move(image));
+  }
   r.history = {{1, 10, 1e-4f, 1.0f, 0.5f, 0.9f, 0.6f, 0.1}, {2, 20, 1e-4f, 0.5f, 0.8f, 0.6f, 0.8f, 0.1}};
   compute_report_metrics(r);
   return r;
@@ -82,6 +89,24 @@ TEST(ReportHtml, IsSelfContainedWithChartsAndGallery) {
   // The only URL is the SVG namespace: nothing is fetched when the page opens.
   const std::regex url(R"((src|href)=\"(https?:)?//)");
   EXPECT_FALSE(std::regex_search(html, url));
+}
+
+TEST(ReportHtml, GalleryShowsAMistakeBesideItsClassActivationMap) {
+  EvaluationReport r = small_report();
+  EXPECT_EQ(render_report_html(r).find("class=\"cam\""), std::string::npos);  // no map made: the thumbnail alone
+  EvaluatedImage& wrong = r.images[1];
+  wrong.cam_jpeg = "\xff\xd8 fake map";
+  wrong.cam_class = 2;
+  wrong.cam_low = -1.25f;
+  wrong.cam_high = 3.5f;
+  const std::string html = render_report_html(r);
+  const size_t figure = html.find("<figure class=\"with-cam\">");
+  ASSERT_NE(figure, std::string::npos);
+  const size_t thumbnail = html.find("data:image/jpeg;base64,/9g", figure);
+  const size_t map = html.find("<img class=\"cam\" alt=\"class activation map\" src=\"data:image/jpeg;base64,/9g", figure);
+  ASSERT_NE(map, std::string::npos);
+  EXPECT_LT(thumbnail, map);  // the image first, its map to the right
+  EXPECT_NE(html.find("right: class activation map of &lt;Pre&gt;, blue -1.25 to red 3.50 (logits)", map), std::string::npos);
 }
 
 TEST(ReportHtml, GalleryIsCappedAndSaysSo) {
