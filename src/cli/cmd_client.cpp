@@ -2,7 +2,8 @@
 // (the file's bytes as the raw POST /Inference body) and prints the answers exactly as
 // `classify` prints its own (predict/results.h): one line per image, then the seed's summary.
 // Where a file's folder or ALL-IDB name gives its true class (checked against the server's
-// classes from GET /model), each line says correct or incorrect.
+// classes from GET /model), each line says correct or incorrect; a slide-sized image, which the
+// server scans in tiles, gets classify's tile counts.
 // Images go one at a time on purpose: the server, not the client, is what gets measured.
 #include <fmt/format.h>
 #include <httplib.h>
@@ -22,6 +23,7 @@
 #include "cli/progress_bar.h"
 #include "data/dataset.h"
 #include "predict/results.h"
+#include "predict/slide_json.h"
 
 namespace blastscan::cli {
 
@@ -97,6 +99,8 @@ ImageResult classify_remote(httplib::Client& http, const std::string& base, cons
     result.error = fmt::format("{}: HTTP {}: {}", path.string(), res->status, answer.value("Message", ""));
   else
     result.prediction = prediction_from(answer, model);
+  // A slide-sized image was scanned in tiles: its counts, as classify prints them.
+  if (result.prediction && answer.contains("slide")) result.tiles = tile_counts_from_json(answer["slide"].at("tile_counts"));
   return result;
 }
 

@@ -1,8 +1,13 @@
 #include "serve/answers.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include <fmt/format.h>
 
+#include "base/error.h"
 #include "base/float_text.h"
+#include "predict/slide_json.h"
 
 namespace blastscan {
 
@@ -27,6 +32,50 @@ nlohmann::ordered_json inference_answer(const Prediction& prediction, const Mode
       {"all_detected", prediction.positive},
       {"time_ms", seconds * 1000.0},
   };
+}
+
+nlohmann::ordered_json slide_answer(const SlideScan& scan, const Model& model, double seconds) {
+  if (!scan.prediction) throw Error("slide_answer: the scan classified no tile");
+  nlohmann::ordered_json answer = inference_answer(*scan.prediction, model, seconds);
+  answer["slide"] = slide_scan_json(scan, model);
+  return answer;
+}
+
+nlohmann::ordered_json cam_answer(const Explanation& e) {
+  std::vector<float> values;
+  for (int y = 0; y < e.cam.rows; ++y) values.insert(values.end(), e.cam.ptr<float>(y), e.cam.ptr<float>(y) + e.cam.cols);
+  const auto [low, high] = std::minmax_element(values.begin(), values.end());
+  return {{"class", e.prediction.label},
+          {"width", e.cam.cols},
+          {"height", e.cam.rows},
+          {"values", values},
+          {"low", values.empty() ? 0.f : *low},
+          {"high", values.empty() ? 0.f : *high},
+          {"box", {{"x", e.seen.x}, {"y", e.seen.y}, {"width", e.seen.width}, {"height", e.seen.height}}}};
+}
+
+nlohmann::ordered_json answer_image(ServedModel& served, const cv::Mat& rgb, bool explain, double seconds_so_far) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto seconds = [&] {
+    return seconds_so_far + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const Model& model = served.model();
+  if (is_slide_sized(rgb.size(), served.input_size())) {
+    const SlideScan scan = served.scan(rgb);
+    if (!scan.prediction)
+      throw InputError(fmt::format("a {}x{} image is scanned in tiles, and all {} tiles are background (no stained "
+                                   "cells); nothing to classify",
+                                   rgb.cols, rgb.rows, scan.summary.total));
+    return slide_answer(scan, model, seconds());
+  }
+  if (!explain) {
+    const Prediction prediction = served.predict(rgb);
+    return inference_answer(prediction, model, seconds());
+  }
+  const Explanation explanation = served.explain(rgb);
+  nlohmann::ordered_json answer = inference_answer(explanation.prediction, model, seconds());
+  answer["cam"] = cam_answer(explanation);
+  return answer;
 }
 
 nlohmann::ordered_json model_answer(const ServedModel& served) {

@@ -8,11 +8,23 @@ namespace blastscan {
 
 ServedModel::ServedModel(Model model, PredictorOptions options, std::string file_name, std::string sha256)
     : file_name(std::move(file_name)), sha256(std::move(sha256)) {
+  options.explain = true;  // the end point's copy costs little beside the network pass
   predictor_ = compute_.run([&] { return std::make_unique<Predictor>(std::move(model), options); });
 }
 
 Prediction ServedModel::predict(const cv::Mat& rgb) {
   return compute_.run([&] { return predictor_->predict(rgb); });
+}
+
+Explanation ServedModel::explain(const cv::Mat& rgb) {
+  return compute_.run([&] { return predictor_->explain({rgb}).at(0); });
+}
+
+SlideScan ServedModel::scan(const cv::Mat& rgb) {
+  return compute_.run([&] {
+    const auto slide = image_slide(rgb);
+    return scan_slide(*slide, *predictor_, TilingOptions{});
+  });
 }
 
 std::shared_ptr<ServedModel> load_served_model(const std::filesystem::path& path, const PredictorOptions& options) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "predict/predictor.h"
+#include "predict/slide_scan.h"
 #include "serve/serial_executor.h"
 
 namespace blastscan {
@@ -14,12 +15,19 @@ namespace blastscan {
 class ServedModel {
  public:
   // Builds the Predictor on the compute thread, so the network's thread settings belong to it.
+  // It always keeps the end point (PredictorOptions::explain), so any request may ask for a map.
   ServedModel(Model model, PredictorOptions options, std::string file_name, std::string sha256);
 
   // Thread-safe; images are classified one at a time, first come, first served.
   Prediction predict(const cv::Mat& rgb);
+  // The same, with the class activation map of the predicted class.
+  Explanation explain(const cv::Mat& rgb);
+  // A slide-sized image scanned in tiles (predict/slide_scan.h, classify's default tiling),
+  // as one job: other requests wait for the whole scan.
+  SlideScan scan(const cv::Mat& rgb);
   const Model& model() const { return predictor_->model(); }
   float threshold() const { return predictor_->threshold(); }
+  int input_size() const { return predictor_->input_size(); }
 
   const std::string file_name;  // the model file's name, without its folder
   const std::string sha256;     // of the model file's bytes, so clients can tell replicas' models apart

@@ -222,8 +222,7 @@ struct Server::Impl {
     const auto [bytes, name] = request_image(req);
     const auto start = std::chrono::steady_clock::now();
     const cv::Mat rgb = decode_image(bytes, name);  // by the bytes, whatever Content-Type says
-    const Prediction prediction = served->predict(rgb);
-    write_json(res, 200, inference_answer(prediction, served->model(), seconds_since(start)));
+    write_json(res, 200, answer_image(*served, rgb, req.has_param("explain"), seconds_since(start)));
   }
 
   // ---- refusals made by cpp-httplib itself (no route, body too large, malformed request)

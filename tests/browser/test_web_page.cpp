@@ -16,12 +16,15 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "base/file_io.h"
 #include "common/child_process.h"
 #include "common/paths.h"
+#include "common/smear_image.h"
 #include "data/image.h"
 #include "inception/random_model.h"
+#include "predict/slide_scan.h"
 #include "serve/server.h"
 
 namespace blastscan {
@@ -77,6 +80,7 @@ class Browser {
   std::string element(const std::string& css) {
     return in_session("POST", "/element", {{"using", "css selector"}, {"value", css}}).at(kElementKey);
   }
+  void click(const std::string& css) { in_session("POST", "/element/" + element(css) + "/click"); }
   void choose_file(const std::string& css, const fs::path& file) {
     in_session("POST", "/element/" + element(css) + "/value", {{"text", fs::absolute(file).string()}});
   }
@@ -159,6 +163,118 @@ TEST(WebPage, ShowsTheClassBarsAndWarningForAnUploadedImageWithoutNetwork) {
   }
   server.stop();
   serving.join();
+}
+
+// ---- what is drawn over the image
+
+// RGBA of canvas pixels, read in the page: `canvas` is a JS expression naming the canvas.
+std::vector<cv::Vec4i> canvas_pixels(Browser& browser, const std::string& canvas, const std::vector<cv::Point>& points) {
+  json at = json::array();
+  for (const auto& p : points) at.push_back({p.x, p.y});
+  const json rgba = browser.script("const c = (" + canvas + ").getContext('2d'); return " + at.dump() +
+                                   ".map(([x, y]) => Array.from(c.getImageData(x, y, 1, 1).data));");
+  std::vector<cv::Vec4i> out;
+  for (const auto& v : rgba) out.emplace_back(v[0], v[1], v[2], v[3]);
+  return out;
+}
+
+// OpenCV's Turbo colour of a value in [0,1] (what blastscan's PNG heat-maps use), RGB.
+cv::Vec3b turbo_rgb(float value) {
+  cv::Mat one(1, 1, CV_8U, cv::Scalar(int(std::lround(255 * value)))), bgr;
+  cv::applyColorMap(one, bgr, cv::COLORMAP_TURBO);
+  const cv::Vec3b c = bgr.at<cv::Vec3b>(0, 0);
+  return {c[2], c[1], c[0]};
+}
+
+TEST(WebPage, DrawsTheTilesOfASlideAndTheClassActivationMapOfAnImageOnItsToggle) {
+  if (!fs::exists(kChromium) || !fs::exists(kChromedriver))
+    GTEST_SKIP() << "needs Debian's chromium and chromium-driver (scripts/setup.sh installs them)";
+  const fs::path dir = scratch_dir();
+  const cv::Mat slide = smear_image({700, 420}, 300);  // slide-sized: tiles, the right part background
+  cv::Mat bgr;
+  cv::cvtColor(slide, bgr, cv::COLOR_RGB2BGR);
+  ASSERT_TRUE(cv::imwrite((dir / "slide.png").string(), bgr));
+  const fs::path cell = shared_dir() / "data" / "taleqani" / "Pro" / "WBC-Malignant-Pro-001.jpg";  // 224x224
+
+  const PredictorOptions options{.threshold = 0.5f, .threads = 1};
+  Predictor direct(two_class_model(), options);
+  const SlideScan scan = scan_slide(*image_slide(slide), direct, TilingOptions{});
+  ServerOptions server_options;
+  server_options.port = 0;
+  Server server(server_options);
+  const int port = server.bind();
+  server.set_model(std::make_shared<ServedModel>(two_class_model(), options, "m.pb", "sha"));
+  struct Serving {  // stopped and joined however the test ends
+    Server& server;
+    std::thread thread;
+    ~Serving() { server.stop(), thread.join(); }
+  } serving{server, std::thread([&] { server.listen(); })};
+
+  Browser browser(dir);
+  browser.open("http://127.0.0.1:" + std::to_string(port) + "/");
+  ASSERT_TRUE(browser.wait_until("document.getElementById('model').textContent.includes('LOW below 0.5')"));
+  browser.choose_file("#file", dir / "slide.png");
+  ASSERT_TRUE(browser.wait_until("['done', 'error'].includes(document.body.dataset.state)"));
+  ASSERT_EQ(browser.script("return document.body.dataset.state;"), "done")
+      << browser.script("return document.getElementById('error').textContent;");
+  ASSERT_TRUE(browser.wait_until("document.getElementById('view').dataset.shows === 'tiles'"));
+  EXPECT_NE(browser.script("return document.getElementById('tiles').textContent;").get<std::string>().find(
+                "Scanned in 6 tiles of 299 pixels (" + std::to_string(scan.summary.background) + " background, " +
+                std::to_string(scan.summary.classified) + " classified"),
+            std::string::npos);
+  EXPECT_EQ(browser.script("return getComputedStyle(document.getElementById('legend')).display;"), "block");
+  // At each tile's centre the colour layer holds the Turbo colour of the hottest classified
+  // tile there, and nothing where only background tiles are; the view blends it over the image.
+  std::vector<cv::Point> centres;
+  for (const auto& t : scan.tiles) centres.push_back((t.box.tl() + t.box.br()) / 2);
+  const auto layer = canvas_pixels(browser, "layer", centres);
+  const auto view = canvas_pixels(browser, "document.getElementById('view')", centres);
+  int coloured = 0;
+  for (size_t i = 0; i < centres.size(); ++i) {
+    float hottest = -1.f;
+    for (const auto& t : scan.tiles)
+      if (!t.background && t.box.contains(centres[i])) hottest = std::max(hottest, t.all_probability);
+    if (hottest < 0) {
+      EXPECT_EQ(layer[i][3], 0) << "tile " << i << " is background";
+      for (int c = 0; c < 3; ++c) EXPECT_NEAR(view[i][c], slide.at<cv::Vec3b>(centres[i])[c], 1) << i;
+      continue;
+    }
+    ++coloured;
+    const cv::Vec3b want = turbo_rgb(hottest);
+    EXPECT_EQ(layer[i][3], 255) << i;
+    for (int c = 0; c < 3; ++c) {
+      // The page draws Turbo by its polynomial approximation: within about 15 levels of the table.
+      EXPECT_NEAR(layer[i][c], want[c], 20) << "tile " << i << " channel " << c << " ALL probability " << hottest;
+      EXPECT_NEAR(view[i][c], 0.55 * slide.at<cv::Vec3b>(centres[i])[c] + 0.45 * layer[i][c], 2) << i;
+    }
+  }
+  EXPECT_GT(coloured, 0);
+  EXPECT_LT(coloured, 6);
+  write_file_atomic(dir / "web_page_slide.png", browser.screenshot_png());
+
+  // An ordinary image: no tiles, and its class activation map only while the toggle is on.
+  browser.choose_file("#file", cell);
+  ASSERT_TRUE(browser.wait_until("document.getElementById('hint').textContent === '" + cell.filename().string() +
+                                 "' && document.body.dataset.state === 'done'"));
+  EXPECT_EQ(browser.script("return document.getElementById('view').dataset.shows;"), "");
+  EXPECT_EQ(browser.script("return document.getElementById('tiles').textContent;"), "");
+  EXPECT_EQ(browser.script("return getComputedStyle(document.getElementById('cam-toggle')).display;"), "block");
+  browser.click("#show-cam");
+  ASSERT_TRUE(browser.wait_until("document.getElementById('view').dataset.shows === 'cam'"));
+  const Explanation e = Predictor(two_class_model(), {.threshold = 0.5f, .threads = 1, .explain = true})
+                            .explain({load_image(cell)})
+                            .at(0);
+  ASSERT_GT(e.seen.x, 0);  // the central crop: a margin the map does not cover
+  const std::vector<cv::Point> inside = {(e.seen.tl() + e.seen.br()) / 2, e.seen.tl() + cv::Point(2, 2)},
+                               outside = {{e.seen.x / 2, e.seen.y / 2}};
+  for (const auto& p : canvas_pixels(browser, "layer", inside)) EXPECT_EQ(p[3], 255);
+  for (const auto& p : canvas_pixels(browser, "layer", outside)) EXPECT_EQ(p[3], 0);
+  EXPECT_NE(browser.script("return document.getElementById('legend-title').textContent;").get<std::string>().find(
+                "class activation map of " + e.prediction.label),
+            std::string::npos);
+  write_file_atomic(dir / "web_page_cam.png", browser.screenshot_png());
+  browser.click("#show-cam");
+  ASSERT_TRUE(browser.wait_until("document.getElementById('view').dataset.shows === ''"));
 }
 
 }  // namespace

@@ -11,10 +11,13 @@
 #include <sstream>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "base/file_io.h"
 #include "common/child_process.h"
 #include "common/paths.h"
 #include "common/raw_http.h"
+#include "common/smear_image.h"
 #include "formats/graphdef.h"
 #include "inception/random_model.h"
 
@@ -152,6 +155,19 @@ TEST_F(ServeCli, SigtermAnswersTheRequestInFlightThenExitsZero) {
   EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply.substr(0, 300);
   EXPECT_NE(reply.find("\"Response\":\"OK\""), std::string::npos);
   EXPECT_EQ(server_->wait(std::chrono::seconds(60)), 0) << server_->log_text();
+}
+
+// The server scans a slide-sized upload in tiles; the client prints its counts as classify does.
+TEST_F(ServeCli, ClientPrintsTheTileCountsOfASlideSizedImage) {
+  const int port = start_server();
+  cv::Mat bgr;
+  cv::cvtColor(smear_image({700, 420}, 300), bgr, cv::COLOR_RGB2BGR);
+  ASSERT_TRUE(cv::imwrite((dir_ / "slide.png").string(), bgr));
+  int status = -1;
+  const std::string out = client(port, (dir_ / "slide.png").string(), status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(slide\.png  6 tiles \([0-9] background, [0-9] classified, [0-9] ALL\), score [0-9.]+)")))
+      << out;
 }
 
 TEST_F(ServeCli, SigintExitsZero) {

@@ -15,6 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "common/raw_http.h"
+#include "common/smear_image.h"
 #include "data/image.h"
 #include "inception/random_model.h"
 #include "serve/server.h"
@@ -289,6 +290,43 @@ TEST_F(ServerTest, ConcurrentRequestsAllGetTheirOwnAnswer) {
       return all_right;
     }));
   for (auto& r : results) EXPECT_TRUE(r.get());
+}
+
+// ---- whole slides and class activation maps
+
+// An ALL-IDB1-sized photo (2592x1944, 15 MB decoded) as the seed's client would send it: the
+// answer is the slide's, with the seed's fields and the tile list.
+TEST_F(ServerTest, ASlideSizedUploadIsScannedInTilesAndExplainAddsAMapToOrdinaryImages) {
+  start();
+  std::vector<uint8_t> jpeg;
+  cv::Mat bgr;
+  cv::cvtColor(smear_image({2592, 1944}, 1200), bgr, cv::COLOR_RGB2BGR);
+  ASSERT_TRUE(cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 90}));
+  auto res = client_->Post("/Inference", std::string(jpeg.begin(), jpeg.end()), "image/jpeg");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json slide_answer = body_of(res);
+  EXPECT_EQ(slide_answer["Response"], "OK");
+  EXPECT_TRUE(std::regex_match(slide_answer["Message"].get<std::string>(),
+                               std::regex(R"(ALL (not )?detected with a (LOW )?confidence of [0-9.e-]+ in [0-9]+\.[0-9]{3})")))
+      << slide_answer["Message"];
+  const json& counts = slide_answer["slide"]["tile_counts"];
+  EXPECT_EQ(counts["total"], 9 * 7);  // 299-pixel tiles at stride 299, the last row and column shifted in
+  EXPECT_EQ(slide_answer["slide"]["tiles"].size(), 63u);
+  EXPECT_GT(int(counts["background"]), 0);  // right of x = 1200 there are no cells
+  EXPECT_GT(int(counts["classified"]), 0);
+  EXPECT_FALSE(slide_answer.contains("cam"));
+
+  const std::string png = encoded_image(".png");
+  auto plain = client_->Post("/Inference", png, "image/png");
+  auto explained = client_->Post("/Inference?explain=1", png, "image/png");
+  ASSERT_TRUE(plain && explained);
+  ASSERT_EQ(explained->status, 200) << explained->body;
+  EXPECT_FALSE(body_of(plain).contains("cam"));
+  EXPECT_FALSE(body_of(plain).contains("slide"));
+  const json cam = body_of(explained)["cam"];
+  EXPECT_EQ(cam["class"], body_of(plain)["Classification"]);
+  EXPECT_EQ(cam["values"].size(), size_t(cam["width"]) * size_t(cam["height"]));
 }
 
 TEST_F(ServerTest, StopAnswersTheRequestInFlightThenListenReturns) {
