@@ -67,8 +67,16 @@ void add_serve(CLI::App& app) {
   add_option(cmd, flags::threads, args->predictor.threads);
   add_option(cmd, flags::precision, args->precision);
   add_option(cmd, flags::threshold, args->predictor.threshold);
-  cmd->add_option("--workers", args->server.workers, "HTTP worker threads (requests served at once)")
+  cmd->add_option("--workers", args->server.workers, "requests decoded and answered at once")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->server.max_connections,
+                  "connections served at once, slow ones included (more: 503 at once)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--request-timeout", args->server.request_timeout_seconds,
+                  "seconds a whole request (headers and body) may take to arrive (then 408)")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--max-body-mb", args->max_body_mb, "largest accepted upload in MiB (larger: 413)")
       ->check(CLI::Range(1, 4096))

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <semaphore>
 #include <span>
 #include <thread>
 #include <utility>
@@ -24,6 +25,7 @@
 #include "base/safe_text.h"
 #include "data/image.h"
 #include "serve/answers.h"
+#include "serve/bounded_connections.h"
 #include "serve/web_page.h"
 
 namespace blastscan {
@@ -33,6 +35,9 @@ namespace {
 using httplib::Request;
 using httplib::Response;
 using Handler = std::function<void(const Request&, Response&)>;
+
+// Bytes a request may send beyond its body: request line, headers, multipart and chunk framing.
+constexpr size_t kHeaderAllowance = size_t(1) << 20;
 
 struct Route {
   std::string method;
@@ -78,6 +83,15 @@ std::pair<std::span<const uint8_t>, std::string> request_image(const Request& re
   return {as_bytes(req.body), "request body"};
 }
 
+ConnectionLimits connection_limits(const ServerOptions& o) {
+  return {.max_connections = size_t(o.max_connections),
+          .request_timeout_seconds = o.request_timeout_seconds,
+          .read_timeout_seconds = o.read_timeout_seconds,
+          .write_timeout_seconds = o.write_timeout_seconds,
+          .keep_alive_seconds = o.keep_alive_seconds,
+          .max_request_bytes = o.max_body_bytes + kHeaderAllowance};
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -88,13 +102,17 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 struct Server::Impl {
   ServerOptions options;
-  httplib::Server http;
+  BoundedServer http;
+  mutable std::counting_semaphore<1024> worker_slots;  // requests decoded and answered at once
   std::atomic<std::shared_ptr<ServedModel>> model;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> listening{false};  // inside listen()
   std::vector<Route> routes;
 
-  explicit Impl(ServerOptions o) : options(std::move(o)) {
+  explicit Impl(ServerOptions o)
+      : options(std::move(o)),
+        http(connection_limits(options), json_text(error_answer("the server is at its connection limit; retry"))),
+        worker_slots(options.workers) {
     routes = {
         {"GET", "/", [](const Request&, Response& res) { send_page(res); }},
         {"GET", "/health", [this](const Request&, Response& res) { handle_health(res); }},
@@ -107,6 +125,16 @@ struct Server::Impl {
       else
         http.Post(route.path, with_body(wrap(route.handle)));
     }
+    // A body sent anywhere else is never read (cpp-httplib would read it whole, inflating
+    // gzip as it goes): the answer is 404 or 405 from answer_error, and the connection closes.
+    const auto no_route = [](const Request&, Response& res, const httplib::ContentReader&) {
+      res.status = 404;
+      BoundedServer::close_after_answer();
+    };
+    http.Post(".*", no_route);
+    http.Put(".*", no_route);
+    http.Patch(".*", no_route);
+    http.Delete(".*", no_route);
     http.set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
       auto handled = httplib::Server::HandlerResponse::Unhandled;  // cpp-httplib's own empty answer
       never_throw("error handler", [&] { handled = answer_error(req, res); });
@@ -127,12 +155,7 @@ struct Server::Impl {
       });
     });
     http.set_logger([](const Request& req, const Response& res) { never_throw("log", [&] { log_request(req, res); }); });
-    const int workers = options.workers;
-    http.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
-    http.set_payload_max_length(options.max_body_bytes);
-    http.set_read_timeout(options.read_timeout_seconds);
-    http.set_write_timeout(options.write_timeout_seconds);
-    http.set_keep_alive_timeout(options.keep_alive_seconds);
+    http.set_payload_max_length(options.max_body_bytes);  // a Content-Length above it: 413 unread
     http.set_tcp_nodelay(true);
     // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server bind the same
     // port and silently share its traffic; keep only SO_REUSEADDR (quick restarts).
@@ -162,10 +185,14 @@ struct Server::Impl {
   // POST bodies are read here rather than by cpp-httplib, which parses a body labelled
   // application/x-www-form-urlencoded (what `curl --data-binary` sends) as a form and refuses
   // it above 8 KB: an image is bytes, whatever its label says. Multipart parts land in
-  // req.files as usual. The size limit (413) and read timeouts still apply.
-  static httplib::Server::HandlerWithContentReader with_body(httplib::Server::Handler handle) {
-    return [handle = std::move(handle)](const Request& req, Response& res, const httplib::ContentReader& read) {
+  // req.files as usual. The size limit holds on the bytes as decoded (after gzip, and for
+  // chunked bodies, which cpp-httplib reads without limit): past it the reading stops, the
+  // answer is 413 and the connection closes, so the rest is never read.
+  httplib::Server::HandlerWithContentReader with_body(httplib::Server::Handler handle) const {
+    return [this, handle = std::move(handle)](const Request& req, Response& res, const httplib::ContentReader& read) {
       Request full = req;
+      size_t received = 0;
+      const auto within_limit = [&](size_t n) { return (received += n) <= options.max_body_bytes; };
       bool complete;
       if (req.is_multipart_form_data()) {
         auto part = full.files.end();
@@ -175,16 +202,22 @@ struct Server::Impl {
               return true;
             },
             [&](const char* data, size_t n) {
+              if (!within_limit(n)) return false;
               part->second.content.append(data, n);
               return true;
             });
       } else {
         complete = read([&](const char* data, size_t n) {
+          if (!within_limit(n)) return false;
           full.body.append(data, n);
           return true;
         });
       }
-      if (complete) handle(full, res);  // else cpp-httplib has set 400 or 413
+      if (complete) return handle(full, res);
+      BoundedServer::close_after_answer();
+      if (received > options.max_body_bytes) res.status = 413;
+      else if (BoundedServer::request_timed_out()) res.status = 408;
+      // else cpp-httplib has set 400 (malformed) or 413 (Content-Length above the limit)
     };
   }
 
@@ -220,6 +253,12 @@ struct Server::Impl {
     auto served = ready_model(res);
     if (!served) return;
     const auto [bytes, name] = request_image(req);
+    // Slow clients hold a connection while they send, never one of these.
+    worker_slots.acquire();
+    struct Release {
+      std::counting_semaphore<1024>& slots;
+      ~Release() { slots.release(); }
+    } release{worker_slots};
     const auto start = std::chrono::steady_clock::now();
     const cv::Mat rgb = decode_image(bytes, name);  // by the bytes, whatever Content-Type says
     write_json(res, 200, answer_image(*served, rgb, req.has_param("explain"), seconds_since(start)));
@@ -235,6 +274,7 @@ struct Server::Impl {
       endpoints += (endpoints.empty() ? "" : ", ") + route.method + " " + route.path;
     }
     std::string message;
+    if (BoundedServer::request_timed_out()) res.status = 408;  // cpp-httplib says 400: the headers broke off
     if (res.status == 404 && !allowed.empty()) {
       res.status = 405;
       res.set_header("Allow", allowed);
@@ -243,6 +283,8 @@ struct Server::Impl {
       message = fmt::format("no endpoint {} {}; the endpoints are {}", req.method, req.path, endpoints);
     } else if (res.status == 413) {
       message = fmt::format("request body is larger than the limit of {} bytes", options.max_body_bytes);
+    } else if (res.status == 408) {
+      message = fmt::format("the request did not arrive within {} s", options.request_timeout_seconds);
     } else {
       message = fmt::format("malformed request (HTTP {})", res.status);
     }

@@ -15,8 +15,10 @@ namespace blastscan {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 8080;                 // the seed's confs.json; 0 = any free port
-  int workers = 8;                 // fixed pool of HTTP worker threads
-  size_t max_body_bytes = size_t(32) << 20;  // larger uploads get 413
+  int workers = 8;                 // requests decoded and answered at once
+  int max_connections = 64;        // connections served at once (threads); more get 503 at once
+  size_t max_body_bytes = size_t(32) << 20;  // larger uploads (as decoded) get 413
+  int request_timeout_seconds = 60;  // a whole request arrives within this, or 408 and closed
   int read_timeout_seconds = 10;   // a client that stalls this long mid-request is dropped
   int write_timeout_seconds = 10;
   int keep_alive_seconds = 2;      // also bounds how long a drain waits on idle connections

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <future>
 #include <regex>
 #include <thread>
@@ -268,6 +269,105 @@ TEST_F(ServerTest, AClientThatStallsMidRequestIsDropped) {
   close(fd);
   EXPECT_TRUE(reply.empty() || reply.find("HTTP/1.1 4") == 0) << reply;
   EXPECT_EQ(client_->Get("/health")->status, 200);  // and it still serves others
+}
+
+// ---- memory: the limit holds on the body as decoded, and a refused body is not read further
+
+TEST_F(ServerTest, AGzipBodyThatInflatesPastTheLimitIs413) {
+  ServerOptions options;
+  options.max_body_bytes = 1 << 20;
+  start(options);
+  httplib::Client gzip_client("127.0.0.1", port_);
+  gzip_client.set_compress(true);  // sends Content-Encoding: gzip; 16 MiB of zeros are ~16 KiB
+  auto res = gzip_client.Post("/Inference", std::string(16 << 20, '\0'), "application/octet-stream");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413) << res->body;
+  EXPECT_NE(body_of(res)["Message"].get<std::string>().find("1048576"), std::string::npos);
+  // Within the limit, gzip is still accepted.
+  auto small = gzip_client.Post("/Inference", encoded_image(".png"), "image/png");
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->status, 200) << small->body;
+}
+
+TEST_F(ServerTest, AChunkedBodyOverTheLimitIs413AndTheConnectionCloses) {
+  ServerOptions options;
+  options.max_body_bytes = 64 * 1024;
+  start(options);
+  const int fd = connect_loopback(port_);
+  ASSERT_TRUE(send_text(fd, "POST /Inference HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  const std::string chunk = "4000\r\n" + std::string(0x4000, 'x') + "\r\n";  // 16 KiB each
+  for (int i = 0; i < 6; ++i) send_text(fd, chunk);  // 96 KiB, and no last chunk: it never ends
+  const std::string reply = read_until_closed(fd);  // the server closes without waiting for more
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply.substr(0, 300);
+  EXPECT_NE(reply.find("65536"), std::string::npos) << reply.substr(0, 300);
+  // Any other path: the body is not read at all (cpp-httplib would have inflated it into memory).
+  httplib::Client gzip_client("127.0.0.1", port_);
+  gzip_client.set_compress(true);
+  auto elsewhere = gzip_client.Post("/upload", std::string(16 << 20, '\0'), "application/octet-stream");
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->status, 404);
+}
+
+// ---- slow clients: a deadline for the whole request, and they never starve the others
+
+// Sends a request's first line, then one header byte every 100 ms until stopped: a slowloris.
+class SlowClient {
+ public:
+  explicit SlowClient(int port) : fd_(connect_loopback(port)) {
+    send_text(fd_, "GET /health HTTP/1.1\r\nHost: x\r\n");
+    thread_ = std::thread([this] {
+      while (!stop_ && send_text(fd_, "X")) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    });
+  }
+  ~SlowClient() {
+    stop_ = true;
+    thread_.join();
+    close(fd_);
+  }
+  // What the server sent before closing (it closes once the request's deadline has passed).
+  std::string reply() { return read_until_closed(fd_); }
+
+ private:
+  int fd_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(ServerTest, ARequestThatTricklesInIsCutOffAtItsDeadlineWith408) {
+  ServerOptions options;
+  options.request_timeout_seconds = 1;
+  start(options);
+  SlowClient slow(port_);  // every read succeeds within the read timeout; the whole never arrives
+  const std::string reply = slow.reply();
+  EXPECT_EQ(reply.rfind("HTTP/1.1 408", 0), 0u) << reply.substr(0, 300);
+  EXPECT_NE(reply.find("within 1 s"), std::string::npos) << reply.substr(0, 300);
+}
+
+TEST_F(ServerTest, SlowClientsBeyondTheWorkerCountDoNotStarveOthers) {
+  ServerOptions options;
+  options.workers = 2;
+  options.max_connections = 8;
+  start(options);
+  std::vector<std::unique_ptr<SlowClient>> slow;
+  for (int i = 0; i < 6; ++i) slow.push_back(std::make_unique<SlowClient>(port_));  // 3x the workers
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  client_->set_read_timeout(20);  // before: every worker held by a slow client, this waited forever
+  auto health = client_->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto inference = client_->Post("/Inference", encoded_image(".png"), "image/png");
+  ASSERT_TRUE(inference);
+  EXPECT_EQ(inference->status, 200);
+  // Past the connection limit a new connection is told so at once, instead of queueing.
+  slow.push_back(std::make_unique<SlowClient>(port_));
+  slow.push_back(std::make_unique<SlowClient>(port_));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const int fd = connect_loopback(port_);
+  const std::string reply = read_until_closed(fd);
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 503", 0), 0u) << reply.substr(0, 300);
+  EXPECT_NE(reply.find("connection limit"), std::string::npos) << reply.substr(0, 300);
 }
 
 TEST_F(ServerTest, ConcurrentRequestsAllGetTheirOwnAnswer) {
