@@ -11,6 +11,7 @@ packages=(
   chromium chromium-driver wrk curl
   python3-venv  # scripts/python_env.sh: the venv of test and benchmark peers (tests/interop)
   slurmctld slurmd slurm-client munge nginx  # scale-out integration tests (tests/scaleout)
+  libtiff-dev libjpeg62-turbo-dev libre2-dev  # image headers as the decoders see them; linear-time regexes
 )
 missing=()
 for p in "${packages[@]}"; do

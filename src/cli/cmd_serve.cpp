@@ -22,11 +22,13 @@ struct ServeArgs {
   PredictorOptions predictor;
   std::string precision = "fp32";
   int max_body_mb = 32;
+  int max_memory_mb = 1024;
 };
 
 void run_serve(const ServeArgs& args) {
   ServerOptions options = args.server;
   options.max_body_bytes = size_t(args.max_body_mb) << 20;
+  options.max_memory_bytes = size_t(args.max_memory_mb) << 20;
   Server server(options);  // starts no thread yet
   // Before any thread exists, so that every thread inherits the blocked signals.
   StopSignals signals([&server] { server.stop(); });
@@ -80,6 +82,10 @@ void add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-body-mb", args->max_body_mb, "largest accepted upload in MiB (larger: 413)")
       ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  cmd->add_option("--max-memory-mb", args->max_memory_mb,
+                  "memory in MiB that requests in flight may hold together, bodies and decoded images (more: 503)")
+      ->check(CLI::Range(16, 1 << 20))
       ->capture_default_str();
   cmd->add_option("--read-timeout", args->server.read_timeout_seconds, "seconds a stalled client may take")
       ->check(CLI::Range(1, 3600))

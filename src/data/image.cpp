@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/file_io.h"
 #include "data/image_header.h"
+#include "data/jpeg_check.h"
 
 namespace blastscan {
 
@@ -23,6 +24,11 @@ void check_limits(const ImageHeader& h, const std::string& name, const ImageLimi
   if (h.width > limits.max_pixels / h.height)
     throw InputError(name + ": image is " + size_text(h.width, h.height) + ", larger than the limit of " +
                      std::to_string(limits.max_pixels / 1000000) + " M pixels");
+  if (h.decoded_bytes() > limits.max_decoded_bytes)
+    throw InputError(name + ": image is " + size_text(h.width, h.height) + " with " + std::to_string(h.channels) +
+                     " channels of " + std::to_string(8 * h.bytes_per_channel) + " bits, " +
+                     std::to_string(h.decoded_bytes() >> 20) + " MiB decoded, larger than the limit of " +
+                     std::to_string(limits.max_decoded_bytes >> 20) + " MiB");
   if (std::min(h.width, h.height) < limits.min_side)
     throw InputError(name + ": image is " + size_text(h.width, h.height) + ", smaller than the " +
                      std::to_string(limits.min_side) + "-pixel minimum side");
@@ -72,6 +78,9 @@ cv::Mat decode_image(std::span<const uint8_t> bytes, const std::string& name, co
   if (!header.complete)
     throw InputError(name + ": truncated " + format_name(header.format) + " (the file ends before its image data)");
   if (bytes.size() > size_t(INT32_MAX)) throw InputError(name + ": file too large to decode (over 2 GB)");
+  if (header.format == ImageFormat::jpeg)
+    if (const std::string problem = jpeg_data_problem(bytes); !problem.empty())
+      throw InputError(name + ": corrupt JPEG data (libjpeg: " + problem + ")");
   quiet_opencv_logging();
   const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data()));
   cv::Mat img;
@@ -82,6 +91,12 @@ cv::Mat decode_image(std::span<const uint8_t> bytes, const std::string& name, co
   }
   if (img.empty()) throw InputError(name + ": corrupt " + std::string(format_name(header.format)) + " image");
   return to_rgb(to_8bit(img, name), name);
+}
+
+int64_t decoded_size(std::span<const uint8_t> bytes, const std::string& name, const ImageLimits& limits) {
+  const ImageHeader header = read_image_header(bytes, name);
+  check_limits(header, name, limits);
+  return header.decoded_bytes();
 }
 
 cv::Mat load_image(const std::filesystem::path& path, const ImageLimits& limits) {

@@ -1,7 +1,12 @@
 #include "data/image_header.h"
 
+#include <tiffio.h>
+
 #include <algorithm>
-#include <array>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string_view>
 
 #include "base/error.h"
@@ -53,7 +58,11 @@ ImageHeader read_png(std::span<const uint8_t> bytes, const std::string& name) {
   ByteReader r(bytes, name, false);
   if (r.u32(12) != 0x49484452)  // "IHDR"
     throw InputError(name + ": corrupt PNG: first chunk is not IHDR");
-  return {ImageFormat::png, r.u32(16), r.u32(20), contains_after(bytes, 24, "IEND")};
+  ImageHeader h{ImageFormat::png, r.u32(16), r.u32(20), contains_after(bytes, 24, "IEND")};
+  const auto bit_depth = r.read(24, 1), color_type = r.read(25, 1);
+  h.channels = color_type == 0 ? 1 : color_type == 2 ? 3 : 4;  // gray, RGB; alpha or palette: up to 4
+  h.bytes_per_channel = bit_depth == 16 ? 2 : 1;
+  return h;
 }
 
 // ---- JPEG: walk the marker segments up to the first frame header (SOF0..SOF15 without
@@ -72,7 +81,9 @@ ImageHeader read_jpeg(std::span<const uint8_t> bytes, const std::string& name) {
     if (marker == 0xDA || marker == 0xD9) throw InputError(name + ": corrupt JPEG: no frame header before the scan");
     const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (frame) {
-      return {ImageFormat::jpeg, r.u16(pos + 5), r.u16(pos + 3), contains_after(bytes, pos, "\xFF\xD9")};
+      ImageHeader h{ImageFormat::jpeg, r.u16(pos + 5), r.u16(pos + 3), contains_after(bytes, pos, "\xFF\xD9")};
+      h.channels = r.read(pos + 7, 1) == 1 ? 1 : 3;  // decoded to 8-bit gray or colour
+      return h;
     }
     pos += r.u16(pos);  // the length counts itself but not the marker
   }
@@ -93,6 +104,7 @@ ImageHeader read_bmp(std::span<const uint8_t> bytes, const std::string& name) {
   h.height = static_cast<int32_t>(r.u32(22));
   h.height = h.height < 0 ? -h.height : h.height;
   const uint32_t pixel_offset = r.u32(10), bits = r.u16(28), compression = r.u32(30);
+  h.channels = bits == 32 ? 4 : 3;
   if (compression == 0 && h.width > 0 && bits > 0) {
     const uint64_t stride = (uint64_t(h.width) * bits + 31) / 32 * 4;
     h.complete = uint64_t(pixel_offset) + stride * uint64_t(h.height) <= bytes.size();
@@ -100,40 +112,75 @@ ImageHeader read_bmp(std::span<const uint8_t> bytes, const std::string& name) {
   return h;
 }
 
-// ---- TIFF: the first IFD's ImageWidth (256) and ImageLength (257); every strip or tile it
-// points to (offsets 273/324, byte counts 279/325) must lie inside the file.
+// ---- TIFF: read by libtiff itself, the library OpenCV decodes with, so that the size checked
+// is the size that will be decoded (a file with two ImageWidth tags: libtiff takes the first,
+// a parser of our own may take the last). Every strip or tile must lie inside the file.
+struct MemoryFile {
+  std::span<const uint8_t> bytes;
+  uint64_t pos = 0;
+  std::string error;  // libtiff's first complaint
+};
+
+tmsize_t tiff_read(thandle_t handle, void* dst, tmsize_t n) {
+  auto& f = *static_cast<MemoryFile*>(handle);
+  const uint64_t left = f.pos < f.bytes.size() ? f.bytes.size() - f.pos : 0;
+  const size_t count = size_t(std::min<uint64_t>(left, uint64_t(n)));
+  std::memcpy(dst, f.bytes.data() + f.pos, count);
+  f.pos += count;
+  return tmsize_t(count);
+}
+tmsize_t tiff_write(thandle_t, void*, tmsize_t) { return 0; }
+toff_t tiff_seek(thandle_t handle, toff_t offset, int whence) {
+  auto& f = *static_cast<MemoryFile*>(handle);
+  const uint64_t base = whence == SEEK_CUR ? f.pos : whence == SEEK_END ? f.bytes.size() : 0;
+  f.pos = base + offset;
+  return f.pos;
+}
+int tiff_close(thandle_t) { return 0; }
+toff_t tiff_size(thandle_t handle) { return static_cast<MemoryFile*>(handle)->bytes.size(); }
+int tiff_error(TIFF*, void* user, const char*, const char* fmt, va_list args) {
+  auto& f = *static_cast<MemoryFile*>(user);
+  if (f.error.empty()) {
+    char text[256];
+    std::vsnprintf(text, sizeof text, fmt, args);
+    f.error = text;
+  }
+  return 1;  // handled: nothing goes to stderr
+}
+int tiff_quiet(TIFF*, void*, const char*, const char*, va_list) { return 1; }
+
 ImageHeader read_tiff(std::span<const uint8_t> bytes, const std::string& name) {
-  const bool little = bytes[0] == 'I';
-  ByteReader r(bytes, name, little);
-  if (r.u16(2) == 43) throw InputError(name + ": BigTIFF is not supported");
-  const size_t ifd = r.u32(4);
-  const size_t entries = r.u16(ifd);
-  struct Entry { uint16_t type = 0; uint32_t count = 0; size_t value_pos = 0; };
-  std::array<Entry, 4> arrays{};  // 273, 279, 324, 325
-  ImageHeader h{ImageFormat::tiff};
-  auto scalar = [&](const Entry& e, size_t i) -> uint64_t {
-    const size_t size = e.type == 3 ? 2 : 4;
-    const size_t base = e.count * size <= 4 ? e.value_pos : r.u32(e.value_pos);
-    return r.read(base + i * size, size);
-  };
-  for (size_t i = 0; i < entries; ++i) {
-    const size_t pos = ifd + 2 + 12 * i;
-    const uint16_t tag = r.u16(pos);
-    const Entry e{r.u16(pos + 2), r.u32(pos + 4), pos + 8};
-    if (e.type != 3 && e.type != 4) continue;  // only SHORT/LONG tags matter here
-    if (tag == 256) h.width = scalar(e, 0);
-    if (tag == 257) h.height = scalar(e, 0);
-    if (tag == 273) arrays[0] = e;
-    if (tag == 279) arrays[1] = e;
-    if (tag == 324) arrays[2] = e;
-    if (tag == 325) arrays[3] = e;
+  // libtiff cannot open a file whose first directory lies past its end (OpenCV writes it last).
+  const ByteReader r(bytes, name, bytes[0] == 'I');
+  if (uint64_t(r.u32(4)) + 2 > bytes.size()) throw InputError(name + ": truncated TIFF (the file ends before its directory)");
+  MemoryFile file{bytes, 0, {}};
+  std::unique_ptr<TIFFOpenOptions, void (*)(TIFFOpenOptions*)> opts(TIFFOpenOptionsAlloc(), TIFFOpenOptionsFree);
+  TIFFOpenOptionsSetErrorHandlerExtR(opts.get(), tiff_error, &file);
+  TIFFOpenOptionsSetWarningHandlerExtR(opts.get(), tiff_quiet, nullptr);
+  // "m": no memory mapping (there is no file to map).
+  std::unique_ptr<TIFF, void (*)(TIFF*)> tif(TIFFClientOpenExt(name.c_str(), "rm", &file, tiff_read, tiff_write, tiff_seek,
+                                                             tiff_close, tiff_size, nullptr, nullptr, opts.get()),
+                                           TIFFClose);
+  if (!tif) throw InputError(name + ": corrupt TIFF" + (file.error.empty() ? "" : " (" + file.error + ")"));
+  uint32_t width = 0, height = 0;
+  uint16_t samples = 1, bits = 1;
+  TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &width);
+  TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &height);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_SAMPLESPERPIXEL, &samples);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_BITSPERSAMPLE, &bits);
+  ImageHeader h{ImageFormat::tiff, width, height};
+  h.channels = std::clamp<int>(samples, 1, 4);  // OpenCV gives gray, BGR or BGRA
+  h.bytes_per_channel = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
+  const bool tiled = TIFFIsTiled(tif.get());
+  const uint32_t pieces = tiled ? TIFFNumberOfTiles(tif.get()) : TIFFNumberOfStrips(tif.get());
+  uint64_t *offsets = nullptr, *counts = nullptr;
+  if (!TIFFGetField(tif.get(), tiled ? TIFFTAG_TILEOFFSETS : TIFFTAG_STRIPOFFSETS, &offsets) ||
+      !TIFFGetField(tif.get(), tiled ? TIFFTAG_TILEBYTECOUNTS : TIFFTAG_STRIPBYTECOUNTS, &counts)) {
+    h.complete = false;
+    return h;
   }
-  for (size_t k = 0; k < 4; k += 2) {
-    const Entry& offsets = arrays[k];
-    const Entry& counts = arrays[k + 1];
-    for (uint32_t i = 0; i < std::min(offsets.count, counts.count); ++i)
-      if (scalar(offsets, i) + scalar(counts, i) > bytes.size()) h.complete = false;
-  }
+  for (uint32_t i = 0; i < pieces; ++i)
+    if (offsets[i] > bytes.size() || counts[i] > bytes.size() - offsets[i]) h.complete = false;
   return h;
 }
 

@@ -1,5 +1,5 @@
 // Reads an image's format and size from its first bytes (PNG IHDR, JPEG SOFn, BMP info header,
-// TIFF first IFD) without decoding any pixel, and checks that the file holds all the data its
+// TIFF first IFD, read by libtiff) without decoding any pixel, and checks that the file holds all the data its
 // header promises (PNG IEND, JPEG EOI, BMP rows, TIFF strips), because OpenCV decodes a
 // truncated JPEG half-grey with only a warning. Other formats OpenCV knows (WebP, JPEG 2000, EXR...) are refused on purpose:
 // a format we cannot size before decoding is a format we cannot guard.
@@ -16,6 +16,9 @@ struct ImageHeader {
   ImageFormat format;
   int64_t width = 0, height = 0;
   bool complete = true;  // false: the file ends before the data its header promises
+  // What OpenCV's decoder will allocate (IMREAD_UNCHANGED): channels and bytes per channel.
+  int channels = 3, bytes_per_channel = 1;
+  int64_t decoded_bytes() const { return width * height * channels * bytes_per_channel; }
 };
 
 // Throws InputError("<name>: <problem>") if the bytes are not a JPEG/PNG/BMP/TIFF or the header

@@ -26,6 +26,7 @@
 #include "data/image.h"
 #include "serve/answers.h"
 #include "serve/bounded_connections.h"
+#include "serve/memory_budget.h"
 #include "serve/web_page.h"
 
 namespace blastscan {
@@ -38,6 +39,8 @@ using Handler = std::function<void(const Request&, Response&)>;
 
 // Bytes a request may send beyond its body: request line, headers, multipart and chunk framing.
 constexpr size_t kHeaderAllowance = size_t(1) << 20;
+// A body's share of the memory budget is taken in steps of this as it arrives.
+constexpr size_t kBodyStep = size_t(1) << 20;
 
 struct Route {
   std::string method;
@@ -104,6 +107,7 @@ struct Server::Impl {
   ServerOptions options;
   BoundedServer http;
   mutable std::counting_semaphore<1024> worker_slots;  // requests decoded and answered at once
+  mutable MemoryBudget memory;  // bodies and decoded images of every request in flight
   std::atomic<std::shared_ptr<ServedModel>> model;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> listening{false};  // inside listen()
@@ -112,7 +116,8 @@ struct Server::Impl {
   explicit Impl(ServerOptions o)
       : options(std::move(o)),
         http(connection_limits(options), json_text(error_answer("the server is at its connection limit; retry"))),
-        worker_slots(options.workers) {
+        worker_slots(options.workers),
+        memory(options.max_memory_bytes) {
     routes = {
         {"GET", "/", [](const Request&, Response& res) { send_page(res); }},
         {"GET", "/health", [this](const Request&, Response& res) { handle_health(res); }},
@@ -192,7 +197,14 @@ struct Server::Impl {
     return [this, handle = std::move(handle)](const Request& req, Response& res, const httplib::ContentReader& read) {
       Request full = req;
       size_t received = 0;
-      const auto within_limit = [&](size_t n) { return (received += n) <= options.max_body_bytes; };
+      bool busy = false;
+      MemoryBudget::Reservation held = memory.open();  // held until the answer is written
+      const auto within_limit = [&](size_t n) {
+        if ((received += n) > options.max_body_bytes) return false;
+        while (held.bytes() < received)
+          if (!held.grow(kBodyStep)) return !(busy = true);
+        return true;
+      };
       bool complete;
       if (req.is_multipart_form_data()) {
         auto part = full.files.end();
@@ -215,7 +227,8 @@ struct Server::Impl {
       }
       if (complete) return handle(full, res);
       BoundedServer::close_after_answer();
-      if (received > options.max_body_bytes) res.status = 413;
+      if (busy) res.status = 503;
+      else if (received > options.max_body_bytes) res.status = 413;
       else if (BoundedServer::request_timed_out()) res.status = 408;
       // else cpp-httplib has set 400 (malformed) or 413 (Content-Length above the limit)
     };
@@ -259,9 +272,21 @@ struct Server::Impl {
       std::counting_semaphore<1024>& slots;
       ~Release() { slots.release(); }
     } release{worker_slots};
+    // The decoder's size, from the header, before decoding: the image and its RGB copy.
+    MemoryBudget::Reservation decoding = memory.open();
+    if (!decoding.grow(size_t(2 * decoded_size(bytes, name)))) return answer_busy(res);
     const auto start = std::chrono::steady_clock::now();
     const cv::Mat rgb = decode_image(bytes, name);  // by the bytes, whatever Content-Type says
     write_json(res, 200, answer_image(*served, rgb, req.has_param("explain"), seconds_since(start)));
+  }
+
+  void answer_busy(Response& res) const {
+    res.set_header("Retry-After", "1");
+    write_json(res, 503, error_answer(busy_message()));
+  }
+  std::string busy_message() const {
+    return fmt::format("the server is busy: requests in flight hold its memory limit of {} MiB; retry",
+                       memory.limit() >> 20);
   }
 
   // ---- refusals made by cpp-httplib itself (no route, body too large, malformed request)
@@ -283,6 +308,9 @@ struct Server::Impl {
       message = fmt::format("no endpoint {} {}; the endpoints are {}", req.method, req.path, endpoints);
     } else if (res.status == 413) {
       message = fmt::format("request body is larger than the limit of {} bytes", options.max_body_bytes);
+    } else if (res.status == 503) {
+      res.set_header("Retry-After", "1");
+      message = busy_message();
     } else if (res.status == 408) {
       message = fmt::format("the request did not arrive within {} s", options.request_timeout_seconds);
     } else {

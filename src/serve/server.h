@@ -18,6 +18,7 @@ struct ServerOptions {
   int workers = 8;                 // requests decoded and answered at once
   int max_connections = 64;        // connections served at once (threads); more get 503 at once
   size_t max_body_bytes = size_t(32) << 20;  // larger uploads (as decoded) get 413
+  size_t max_memory_bytes = size_t(1) << 30;  // bodies + decoded images in flight; past it 503
   int request_timeout_seconds = 60;  // a whole request arrives within this, or 408 and closed
   int read_timeout_seconds = 10;   // a client that stalls this long mid-request is dropped
   int write_timeout_seconds = 10;
