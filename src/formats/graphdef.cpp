@@ -42,7 +42,8 @@ const std::set<std::string> kKnownOps = {
 class GraphReader {
  public:
   GraphReader(const tensorflow::GraphDef& graph, std::string name) : name_(std::move(name)) {
-    for (const auto& node : graph.node()) nodes_[node.name()] = &node;
+    for (const auto& node : graph.node())
+      if (!nodes_.emplace(node.name(), &node).second) fail(node, "defined twice (node names are unique in a GraphDef)");
   }
 
   const std::string& name() const { return name_; }
@@ -136,6 +137,11 @@ class GraphReader {
       fail(node, "has " + std::to_string(proto.float_val_size()) + " values, shape " + to_string(shape) + " needs " +
                      std::to_string(count));
     }
+    // NaN compares false with everything: a NaN weight gave "Benign nan" without a LOW flag.
+    const auto bad = std::find_if(t.data.begin(), t.data.end(), [](float v) { return !std::isfinite(v); });
+    if (bad != t.data.end())
+      fail(node, std::string("holds ") + (std::isnan(*bad) ? "NaN" : "infinite") + " values (the first at index " +
+                     std::to_string(bad - t.data.begin()) + ")");
     return t;
   }
 
@@ -422,6 +428,9 @@ Model model_from_graph(const tensorflow::GraphDef& graph, const std::string& nam
     }
     Head head;
     const int64_t K = weights->dim(3);
+    if (K < 1)
+      throw InputError(name + ": node '" + kScope + kHeadScope + "/weights': shape " + to_string(weights->shape) +
+                       ": a head with no classes");
     head.weights = std::move(*weights);
     head.biases = require_shape(g, kHeadScope + "/biases",
                                 named_or_input(g, kHeadScope + "/biases", g.find(kHeadScope + "/BiasAdd"), 1), {K});
@@ -516,19 +525,30 @@ Model load_model(const std::filesystem::path& path, const ImportOptions& options
   }
   Model model = model_from_graph(graph, path.string(), options);
   graph = {};
-  const auto labels = path.parent_path() / "labels.txt";
-  if (model.classes.empty() && std::filesystem::exists(labels)) {
+  // Without blastscan/metadata (another tool's graph, as the seed's ALLGraph.pb, or a blastscan
+  // file cut short at a node boundary) the names come from labels.txt beside the file, and
+  // which of them mean ALL from the names; a model that cannot say is refused, never served
+  // answering "not ALL" to everything.
+  if (model.head && model.classes.empty()) {
+    const auto labels = path.parent_path() / "labels.txt";
+    if (!std::filesystem::exists(labels))
+      throw InputError(path.string() + ": no '" + kMetadataNode + "' node (the file may be cut short) and no labels.txt " +
+                       "beside it: the class names and which of them mean ALL are unknown");
     model.classes = parse_labels(read_text_file(labels), labels.string());
-    if (model.head && int(model.classes.size()) != model.head->num_classes())
+    if (int(model.classes.size()) != model.head->num_classes())
       throw InputError(labels.string() + ": " + std::to_string(model.classes.size()) + " classes, the model has " +
                        std::to_string(model.head->num_classes()) + " outputs");
+    model.positive = default_positive_classes(model.classes);
+    if (model.positive.empty())
+      throw InputError(path.string() + ": no '" + kMetadataNode + "' node, and the names in labels.txt do not say which " +
+                       "classes mean ALL (exactly one must be named like benign, healthy, normal, hem or 0)");
   }
-  if (model.head && model.classes.empty())
-    for (int k = 0; k < model.head->num_classes(); ++k) model.classes.push_back(std::to_string(k));
+  check_classes(model, path.string());
   return model;
 }
 
 void save_model(const Model& model, const std::filesystem::path& path) {
+  check_classes(model, path.string());
   write_file_atomic(path, serialize_graphdef(model));
   if (!model.classes.empty()) write_file_atomic(path.parent_path() / "labels.txt", format_labels(model.classes));
 }

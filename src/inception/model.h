@@ -43,7 +43,12 @@ struct Model {
   int64_t parameter_count() const;
 };
 
-// Every class except the one named like benign/healthy/normal/negative/0 (case-insensitive);
+// Throws InputError("<where>: ...") unless the class names can be shown and stored as they are
+// (non-empty UTF-8 without control characters: a newline broke labels.txt, an escape sequence
+// reached the terminal), are unique, and every ALL class is one of them.
+void check_classes(const Model& model, const std::string& where);
+
+// Every class except the one named like benign/healthy/normal/negative/hem/0 (case-insensitive);
 // empty when not exactly one class is named so.
 std::vector<std::string> default_positive_classes(const std::vector<std::string>& classes);
 

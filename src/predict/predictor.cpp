@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "base/error.h"
 #include "data/preprocess.h"
@@ -17,6 +18,9 @@ Model require_head(Model model) {
   if (!model.head)
     throw InputError("the model has no classification head (end point " + model.endpoint +
                      " only); train one with `blastscan train`");
+  if (model.head->num_classes() < 1 || model.classes.size() != size_t(model.head->num_classes()))
+    throw InputError("the model's head has " + std::to_string(model.head->num_classes()) + " outputs for " +
+                     std::to_string(model.classes.size()) + " class names");
   return model;
 }
 
@@ -66,6 +70,9 @@ std::vector<Prediction> Predictor::run(const std::vector<cv::Mat>& images, std::
     for (size_t i = 0; i < n; ++i) {
       Prediction p;
       const float* probs = result.probabilities.ptr() + i * size_t(K);
+      // NaN is never an answer (weights are checked at load; an overflow could still make one).
+      if (!std::all_of(probs, probs + K, [](float v) { return std::isfinite(v); }))
+        throw Error("the network computed a probability that is not a number (the model's weights overflow float)");
       p.probabilities.assign(probs, probs + K);
       p.class_id = int(std::max_element(probs, probs + K) - probs);
       p.label = model_.classes.at(size_t(p.class_id));

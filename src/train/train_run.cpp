@@ -64,13 +64,18 @@ bool resumable_with(TrainConfig saved, const TrainConfig& now) {
 
 std::vector<std::string> choose_positive(const std::vector<std::string>& requested,
                                          const std::vector<std::string>& classes) {
+  std::string known;
+  for (const auto& c : classes) known += (known.empty() ? "" : ", ") + c;
   for (const auto& name : requested)
-    if (std::find(classes.begin(), classes.end(), name) == classes.end()) {
-      std::string known;
-      for (const auto& c : classes) known += (known.empty() ? "" : ", ") + c;
+    if (std::find(classes.begin(), classes.end(), name) == classes.end())
       throw InputError("--positive: no class named '" + name + "' (classes: " + known + ")");
-    }
-  return requested.empty() ? default_positive_classes(classes) : requested;
+  if (!requested.empty()) return requested;
+  // A model that names no ALL class answers "not ALL" to every image: never made silently.
+  auto positive = default_positive_classes(classes);
+  if (positive.empty())
+    throw InputError("which classes mean ALL? None of " + known + " is the one healthy class by name (benign, " +
+                     "healthy, normal, negative, hem or 0); say it with --positive NAME[,NAME...]");
+  return positive;
 }
 
 void write_metrics_csv(const fs::path& path, const std::vector<EpochMetrics>& history) {

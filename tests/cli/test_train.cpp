@@ -182,5 +182,31 @@ TEST(TrainCli, BadInputIsOneClearLine) {
   expect_error(base + " --data " + data.string() + " --fine-tune-from Mixed_7a", "nothing to train above");
 }
 
+// A model must know which classes mean ALL: C-NMC's folders all/hem are recognised (hem is the
+// healthy class), names that say nothing need --positive, and before they gave a model that
+// answered "not ALL" to every image, with exit 0 and "ALL classes: (none)".
+TEST(TrainCli, TheAllClassesAreRecognisedOrMustBeGiven) {
+  const fs::path dir = testing::scratch_dir();
+  const fs::path flat = testing::copy_small_dataset(dir / "flat", 4);
+  const auto make_folders = [&](const fs::path& root, const std::string& ill, const std::string& well) {
+    for (const auto& e : fs::directory_iterator(flat)) {
+      const fs::path cls = root / (e.path().stem().string().ends_with("_1") ? ill : well);
+      fs::create_directories(cls);
+      fs::copy_file(e.path(), cls / e.path().filename());
+    }
+    return root;
+  };
+  const fs::path cnmc = make_folders(dir / "cnmc", "all", "hem"), vague = make_folders(dir / "vague", "L1", "L2");
+  std::string out;
+  ASSERT_EQ(testing::train_small(cnmc, dir / "run1", "--epochs 1 --val 0.5", out), 0) << out;
+  EXPECT_NE(out.find("ALL classes: all\n"), std::string::npos) << out;
+  expect_error("--backbone " + testing::backbone_pb().string() + " --cache " + testing::shared_test_cache().string() +
+                   " --data " + vague.string() + " --val 0.5 --epochs 1 --out " + (dir / "run2").string(),
+               "say it with --positive");
+  EXPECT_FALSE(fs::exists(dir / "run2" / "model.pb"));
+  ASSERT_EQ(testing::train_small(vague, dir / "run3", "--epochs 1 --val 0.5 --positive L1", out), 0) << out;
+  EXPECT_NE(out.find("ALL classes: L1\n"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace blastscan

@@ -2,6 +2,8 @@
 // against OpenCV DNN, end point choice, and every kind of bad file.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
@@ -270,6 +272,86 @@ TEST(GraphDef, BadFilesAreClearErrors) {
   tensorflow::GraphDef unrelated;
   unrelated.add_node()->set_name("x");
   expect_error(to_bytes(unrelated), "no Inception V3 weights");
+}
+
+// Models that would answer wrongly without a word are refused at load, with one line each.
+TEST(GraphDef, NonFiniteWeightsZeroClassesAndDuplicateNodesAreRefused) {
+  const auto good = serialize_graphdef(make_random_model("Conv2d_2a_3x3", 2, 4));
+  const auto poke = [&](const std::string& node, size_t index, float value) {
+    auto g = to_proto(good);
+    auto* content = node_named(g, node)->mutable_attr()->at("value").mutable_tensor()->mutable_tensor_content();
+    std::memcpy(content->data() + 4 * index, &value, 4);
+    return to_bytes(g);
+  };
+  expect_error(poke("InceptionV3/Logits/Conv2d_1c_1x1/biases", 1, std::nanf("")),
+               "node 'InceptionV3/Logits/Conv2d_1c_1x1/biases': holds NaN values (the first at index 1)");
+  expect_error(poke("InceptionV3/Conv2d_1a_3x3/weights", 7, INFINITY), "holds infinite values (the first at index 7)");
+
+  auto g = to_proto(good);  // a head of shape [1,1,C,0]
+  for (const char* name : {"InceptionV3/Logits/Conv2d_1c_1x1/weights", "InceptionV3/Logits/Conv2d_1c_1x1/biases"}) {
+    auto* tensor = node_named(g, name)->mutable_attr()->at("value").mutable_tensor();
+    auto* shape = tensor->mutable_tensor_shape();
+    shape->mutable_dim(shape->dim_size() - 1)->set_size(0);
+    tensor->clear_tensor_content();
+  }
+  expect_error(to_bytes(g), "a head with no classes");
+
+  g = to_proto(good);
+  *g.add_node() = *node_named(g, "InceptionV3/Conv2d_1a_3x3/weights");  // the same name again
+  expect_error(to_bytes(g), "node 'InceptionV3/Conv2d_1a_3x3/weights': defined twice");
+}
+
+TEST(GraphDef, ClassNamesMustBeUniqueShowableAndIncludeTheAllClasses) {
+  const auto dir = testing::scratch_dir();
+  const auto refused = [&](Model model, const std::string& needle) {
+    write_file_atomic(dir / "m.pb", serialize_graphdef(model));  // what another writer might produce
+    try {
+      load_model(dir / "m.pb");
+      ADD_FAILURE() << "loaded; expected an error mentioning '" << needle << "'";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(save_model(model, dir / "saved.pb"), InputError);  // and blastscan never writes one
+  };
+  Model model = make_random_model("Conv2d_2a_3x3", 2, 3);
+  model.classes = {"Benign", "Benign"};
+  refused(model, "class 'Benign' is named twice");
+  model.classes = {"Benign", "ALL"};
+  model.positive = {"Pro"};
+  refused(model, "ALL class 'Pro' is not one of the model's classes");
+  model.classes = {"Benign", "ALL\n2:forged"};
+  model.positive = {};
+  refused(model, "holds a control character");
+  model.classes = {"Benign", "\x1b[31mALL"};
+  refused(model, "holds a control character");
+}
+
+// A blastscan file cut short at a node boundary loses blastscan/metadata (the last node): its
+// classes and which of them mean ALL. It used to load anyway and answer "not ALL" to a Pro cell.
+TEST(GraphDef, AModelWithoutMetadataNeedsLabelsThatSayWhichClassesMeanAll) {
+  const auto dir = testing::scratch_dir();
+  Model model = make_random_model("Conv2d_2a_3x3", 4, 3);
+  model.classes = {"Benign", "Early", "Pre", "Pro"};
+  model.positive = {"Early", "Pre", "Pro"};
+  auto g = to_proto(serialize_graphdef(model));
+  g.mutable_node()->RemoveLast();
+  ASSERT_EQ(g.node_size() > 0 && g.node(g.node_size() - 1).name() != "blastscan/metadata", true);
+  write_file_atomic(dir / "m.pb", to_bytes(g));
+  try {
+    load_model(dir / "m.pb");
+    ADD_FAILURE() << "a model without class names loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no 'blastscan/metadata' node"), std::string::npos) << e.what();
+  }
+  write_file_atomic(dir / "labels.txt", std::string_view("0:Benign\n1:Early\n2:Pre\n3:Pro\n"));
+  EXPECT_EQ(load_model(dir / "m.pb").positive, model.positive);  // the seed's form: labels.txt beside it
+  write_file_atomic(dir / "labels.txt", std::string_view("0:A\n1:B\n2:C\n3:D\n"));
+  try {
+    load_model(dir / "m.pb");
+    ADD_FAILURE() << "loaded without knowing which classes mean ALL";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("do not say which classes mean ALL"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
