@@ -12,9 +12,8 @@ namespace {
 
 template <class Bytes>
 Bytes read_all(const fs::path& path, size_t max_bytes) {
+  if (const std::string problem = not_a_readable_file(path); !problem.empty()) throw InputError(path.string() + ": " + problem);
   std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path.string() + ": no such file");
-  if (fs::is_directory(path, ec)) throw InputError(path.string() + ": is a directory, expected a file");
   const auto size = fs::file_size(path, ec);
   if (ec) throw InputError(path.string() + ": cannot read: " + ec.message());
   if (size > max_bytes)
@@ -30,6 +29,22 @@ Bytes read_all(const fs::path& path, size_t max_bytes) {
 
 }  // namespace
 
+std::string not_a_readable_file(const fs::path& path) {
+  std::error_code ec, link_ec;
+  const fs::file_status status = fs::status(path, ec);  // follows symbolic links
+  if (status.type() == fs::file_type::not_found)
+    return fs::is_symlink(path, link_ec) ? "dangling symbolic link (its target does not exist)" : "no such file";
+  if (ec) return "cannot read: " + ec.message();  // e.g. a loop of symbolic links
+  if (fs::is_directory(status)) return "is a directory, expected a file";
+  // A FIFO or a device would block the open or never end: only regular files are read.
+  if (!fs::is_regular_file(status)) return "not a regular file";
+  return "";
+}
+
+fs::path temporary_path_for(const fs::path& path) {
+  return path.parent_path() / ("." + path.filename().string() + ".tmp" + std::to_string(std::random_device{}()));
+}
+
 std::vector<uint8_t> read_file(const fs::path& path, size_t max_bytes) {
   return read_all<std::vector<uint8_t>>(path, max_bytes);
 }
@@ -40,9 +55,7 @@ std::string read_text_file(const fs::path& path, size_t max_bytes) {
 
 void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes) {
   if (path.has_parent_path()) fs::create_directories(path.parent_path());
-  std::random_device rd;
-  fs::path tmp = path;
-  tmp += ".tmp" + std::to_string(rd());
+  const fs::path tmp = temporary_path_for(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(path.string() + ": cannot open for writing");

@@ -83,10 +83,10 @@ void add_augment(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--rotations", a->recipe.rotations, "random rotations per image")->check(CLI::Range(0, 10000))->capture_default_str();
   cmd->add_option("--angles", a->angles, "rotation angle range MIN,MAX (degrees)")->expected(2)->delimiter(',')->capture_default_str();
-  cmd->add_option("--scale", a->recipe.rotation_scale, "scale applied with each rotation")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--scale", a->recipe.rotation_scale, "scale applied with each rotation")->check(finite_number() & CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--fill", a->fill, "border colour R,G,B (the seed's BGR 144,159,162)")
       ->expected(3)->delimiter(',')->check(CLI::Range(0, 255))->capture_default_str();
-  cmd->add_option("--blur-sigma", a->recipe.blur_sigma, "Gaussian blur sigma (px)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--blur-sigma", a->recipe.blur_sigma, "Gaussian blur sigma (px)")->check(finite_number() & CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--shift", a->shift, "translation X,Y (px)")->expected(2)->delimiter(',')->capture_default_str();
   cmd->add_option("--size", a->recipe.size, "resize every image to SIZE x SIZE first (0 = keep)")->check(CLI::Range(0, 8192))->capture_default_str();
   auto* per_class = cmd->add_option("--per-class", a->per_class, "make this many images per class instead of the fixed recipe");

@@ -91,7 +91,7 @@ void add_bench(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--batch", opts->batches, "batch sizes")->check(CLI::Range(1, 256))->capture_default_str();
   add_option(cmd, flags::precision, opts->precisions);  // several: --precision fp32,bf16
-  cmd->add_option("--seconds", opts->seconds, "minimum timing per measurement")->check(CLI::Range(0.0, 600.0));
+  cmd->add_option("--seconds", opts->seconds, "minimum timing per measurement")->check(finite_number() & CLI::Range(0.0, 600.0));
   cmd->add_option("--runs", opts->runs, "minimum timed runs per measurement (after 2 warm-up runs); the median is shown")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();

@@ -1,7 +1,8 @@
 // blastscan prepare DATASET --out DIR: scan, check and hash every image, drop exact duplicates,
 // group, split (seeded, stratified), write the manifest and optionally TFRecord shards.
-// Output files are each written atomically; the manifest is written last, so a manifest in
-// DIR always describes shards that are complete.
+// Output files are each written atomically; a previous run's manifest and shards are removed
+// first and the manifest is written last, so a manifest in DIR always describes the shards
+// beside it, even after a kill -9.
 #include <chrono>
 #include <cstdio>
 
@@ -34,6 +35,7 @@ void run_prepare(const PrepareArgs& a) {
   assign_groups(ds, group_by);
   split_dataset(ds, a.validation, a.seed);
 
+  clear_prepared_outputs(a.out);  // every check has passed: from here on the folder is rewritten
   std::vector<fs::path> shards;
   if (a.tfrecord) {
     const std::string name = a.name.empty() ? fs::absolute(a.dataset).lexically_normal().filename().string() : a.name;

@@ -18,6 +18,17 @@ std::string shared_path(const std::string& relative) {
   return (env ? std::string(env) : std::string("../shared")) + "/" + relative;
 }
 
+CLI::Validator finite_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0') return "'" + text + "' is not a number";
+        return std::isfinite(value) ? "" : "'" + text + "' is not a finite number";
+      },
+      "FINITE", "finite number");
+}
+
 namespace flags {
 const SettingSpec model{.key = "model", .help = "frozen model (.pb)", .flag = "--model,-m"};
 const SettingSpec data{.key = "data",
@@ -85,6 +96,7 @@ const SettingSpec& endpoint = train_setting("endpoint").spec;
 namespace detail {
 
 void apply_spec(CLI::Option* option, const SettingSpec& spec, bool numeric) {
+  if (numeric) option->check(finite_number());
   if (numeric && (std::isfinite(spec.min) || std::isfinite(spec.max))) {
     CLI::Validator range = CLI::Range(spec.min, spec.max);
     range.description(fmt::format("in [{} - {}]", spec.min, spec.max));  // shortest form: 0.003, 1e-12

@@ -31,6 +31,10 @@ namespace blastscan::cli {
 // Where the shared weights and data live: $BLASTSCAN_SHARED, else ../shared.
 std::string shared_path(const std::string& relative);
 
+// Refuses "nan", "inf" and the like. CLI11's Range and PositiveNumber let NaN through (every
+// comparison with NaN is false), so a check on a floating-point option starts with this one.
+CLI::Validator finite_number();
+
 namespace flags {
 extern const SettingSpec model;      // --model,-m: frozen model (.pb)
 extern const SettingSpec data;       // --data,-d: dataset folder or manifest

@@ -33,17 +33,28 @@ std::optional<std::pair<long, int>> parse_all_idb_name(const fs::path& path) {
   return std::make_pair(std::stol(digits), label - '0');
 }
 
-// Regular files below `dir` (recursively), sorted, hidden ones left out.
+// True for an entry that is a folder (following symbolic links); false for anything that
+// cannot be looked at (a dangling link, a link loop), which is then read, and fails, as a file.
+bool is_folder(const fs::directory_entry& entry) {
+  std::error_code ec;
+  return entry.is_directory(ec);
+}
+
+// Everything but folders below `dir` (recursively), sorted, hidden ones left out: regular
+// files, and also dangling links, link loops, FIFOs..., so that each becomes an error row or a
+// skipped file with its reason (reading refuses them) instead of aborting the walk.
 std::vector<fs::path> files_below(const fs::path& dir) {
   std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied);
-       it != fs::recursive_directory_iterator(); ++it) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (is_hidden(it->path())) {
-      if (it->is_directory()) it.disable_recursion_pending();
+      if (is_folder(*it)) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file()) files.push_back(it->path());
+    if (!is_folder(*it)) files.push_back(it->path());
   }
+  if (ec) throw InputError(dir.string() + ": cannot list: " + ec.message());
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -166,11 +177,11 @@ Dataset scan_dataset(const fs::path& root, const ScanOptions& options) {
   if (labels_file.empty() && fs::is_regular_file(root / "labels.txt", ec)) labels_file = root / "labels.txt";
 
   std::vector<fs::path> folders, files;
-  for (const auto& entry : fs::directory_iterator(root)) {
-    if (is_hidden(entry.path())) continue;
-    if (entry.is_directory()) folders.push_back(entry.path());
-    else if (entry.is_regular_file()) files.push_back(entry.path());
+  for (auto it = fs::directory_iterator(root, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (is_hidden(it->path())) continue;
+    (is_folder(*it) ? folders : files).push_back(it->path());
   }
+  if (ec) throw InputError(root.string() + ": cannot list: " + ec.message());
   std::sort(folders.begin(), folders.end());
   std::sort(files.begin(), files.end());
 
@@ -208,19 +219,27 @@ std::optional<std::string> class_from_path(const fs::path& image, const std::vec
 
 std::vector<fs::path> list_images(const std::vector<fs::path>& inputs) {
   std::vector<fs::path> images;
+  std::string first_problem;  // of an input that gives no image
   std::error_code ec;
   for (const auto& input : inputs) {
-    if (!fs::exists(input, ec)) throw InputError(input.string() + ": no such file or folder");
-    if (!fs::is_directory(input, ec)) {
-      images.push_back(input);  // named explicitly: kept even if not an image, to be reported
-      continue;
-    }
     const size_t before = images.size();
-    for (const auto& file : files_below(input))
-      if (has_image_extension(file) || has_slide_extension(file)) images.push_back(file);
-    if (images.size() == before) throw InputError(input.string() + ": no images in this folder");
+    if (fs::is_directory(input, ec)) {
+      for (const auto& file : files_below(input))
+        if (has_image_extension(file) || has_slide_extension(file)) images.push_back(file);
+      if (images.size() > before) continue;
+      if (first_problem.empty()) first_problem = input.string() + ": no images in this folder";
+    } else if (const std::string problem = not_a_readable_file(input); !problem.empty() && first_problem.empty()) {
+      first_problem = input.string() + ": " + problem;
+    }
+    // Named explicitly: kept even if it is missing, a dangling link, a folder without images
+    // or not an image, so that it becomes an error row beside the good ones.
+    if (images.size() == before) images.push_back(input);
   }
   if (images.empty()) throw InputError("no images given");
+  const bool none_readable = std::all_of(images.begin(), images.end(), [](const fs::path& p) {
+    return !not_a_readable_file(p).empty();
+  });
+  if (none_readable && !first_problem.empty()) throw InputError(first_problem);  // one line, as a bad argument
   return images;
 }
 

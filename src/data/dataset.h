@@ -70,7 +70,9 @@ bool has_image_extension(const fs::path& path);
 bool has_slide_extension(const fs::path& path);
 
 // Images named on a command line: files as given, folders searched recursively for image
-// and slide files (sorted). Throws InputError for a missing path or when nothing is found.
+// and slide files (sorted). An input that cannot be read (missing, a dangling link or a loop,
+// a folder without images) is kept in the list, to become an error row beside the good images;
+// only when no input can be read at all does it throw InputError (naming the first problem).
 std::vector<fs::path> list_images(const std::vector<fs::path>& inputs);
 
 // The running number in a file name: NNN of an ALL-IDB name ImNNN_L, else the last run of

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <regex>
 
 #include "base/error.h"
 #include "base/file_io.h"
@@ -70,6 +71,16 @@ std::vector<Duplicate> drop_duplicates(Dataset& dataset) {
   }
   dataset.samples = std::move(kept);
   return duplicates;
+}
+
+void clear_prepared_outputs(const fs::path& dir) {
+  std::error_code ec;
+  for (const char* file : {"manifest.json", "manifest.csv", "labels.txt"}) fs::remove(dir / file, ec);
+  static const std::regex shard(R"(.+_(train|validation)_[0-9]{5}-of-[0-9]{5}\.tfrecord)");
+  std::vector<fs::path> stale;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    if (std::regex_match(it->path().filename().string(), shard)) stale.push_back(it->path());
+  for (const auto& path : stale) fs::remove(path, ec);
 }
 
 std::vector<fs::path> write_tfrecord_shards(const Dataset& dataset, const fs::path& dir, const std::string& name,

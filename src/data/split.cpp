@@ -4,12 +4,22 @@
 #include <cmath>
 #include <map>
 #include <random>
-#include <regex>
 #include <set>
+
+#include <re2/re2.h>
 
 #include "base/error.h"
 
 namespace blastscan {
+
+namespace {
+
+// RE2 runs in time linear in the name whatever the pattern (std::regex backtracked for ever
+// on "(a*)*b" and overflowed its stack on 30,000 nested parentheses); a bound on the length
+// keeps the compiled program small too.
+constexpr size_t kMaxPatternLength = 1000;
+
+}  // namespace
 
 GroupBy parse_group_by(const std::string& spec) {
   GroupBy g;
@@ -25,19 +35,20 @@ GroupBy parse_group_by(const std::string& spec) {
   if (spec.starts_with("regex:")) {
     g.kind = GroupBy::Kind::regex;
     g.pattern = spec.substr(6);
-    try {
-      std::regex check(g.pattern);
-    } catch (const std::regex_error& e) {
-      throw InputError("--group-by " + spec + ": invalid regular expression (" + e.what() + ")");
-    }
+    if (g.pattern.size() > kMaxPatternLength)
+      throw InputError("--group-by regex: the pattern is " + std::to_string(g.pattern.size()) + " characters, more than " +
+                       std::to_string(kMaxPatternLength));
+    const RE2 check(g.pattern, RE2::Quiet);
+    if (!check.ok())
+      throw InputError("--group-by " + spec + ": invalid regular expression (RE2: " + check.error() + ")");
     return g;
   }
   throw InputError("--group-by " + spec + ": expected none, blocks:N or regex:PATTERN");
 }
 
 void assign_groups(Dataset& dataset, const GroupBy& group_by) {
-  std::optional<std::regex> re;
-  if (group_by.kind == GroupBy::Kind::regex) re.emplace(group_by.pattern);
+  std::optional<RE2> re;
+  if (group_by.kind == GroupBy::Kind::regex) re.emplace(group_by.pattern, RE2::Quiet);
   for (auto& s : dataset.samples) {
     const std::string file = s.path.filename().string();
     switch (group_by.kind) {
@@ -50,10 +61,11 @@ void assign_groups(Dataset& dataset, const GroupBy& group_by) {
         break;
       }
       case GroupBy::Kind::regex: {
-        std::smatch m;
-        if (!std::regex_search(file, m, *re))
+        re2::StringPiece match[2];
+        const int groups = std::min(re->NumberOfCapturingGroups(), 1);
+        if (!re->ok() || !re->Match(file, 0, file.size(), RE2::UNANCHORED, match, groups + 1))
           throw InputError(s.path.string() + ": --group-by regex '" + group_by.pattern + "' does not match the name");
-        s.group = m.size() > 1 ? m[1].str() : m[0].str();
+        s.group = std::string(match[groups]);
         break;
       }
     }

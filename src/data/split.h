@@ -8,8 +8,8 @@
 namespace blastscan {
 
 // --group-by: "none", "blocks:N" (per class, image numbers 0..N-1, N..2N-1, ... form a group;
-// see image_number) or "regex:PATTERN" (the first capture group, or the whole match, searched
-// in the file name; e.g. "regex:^(P\d+)_" for a patient id).
+// see image_number) or "regex:PATTERN" (RE2 syntax, at most 1000 characters: the first capture
+// group, or the whole match, searched in the file name; e.g. "regex:^(P\d+)_" for a patient id).
 struct GroupBy {
   enum class Kind { none, blocks, regex } kind = Kind::none;
   long block = 0;

@@ -22,6 +22,8 @@ std::vector<std::string> parse_labels(std::string_view text, const std::string& 
     const std::string id_text = line.substr(0, colon);
     if (id_text.find_first_not_of("0123456789") != std::string::npos)
       throw InputError(where + "class id '" + id_text + "' is not a number");
+    if (id_text.size() > 6)  // std::stoul would throw just "stoul" past 2^64
+      throw InputError(where + "class id " + id_text + " is too large (ids count up from 0)");
     const size_t id = std::stoul(id_text);
     if (id != classes.size())
       throw InputError(where + "class id " + id_text + ", expected " + std::to_string(classes.size()));

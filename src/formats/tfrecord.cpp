@@ -1,7 +1,6 @@
 #include "formats/tfrecord.h"
 
 #include <array>
-#include <random>
 
 #include "base/error.h"
 #include "base/file_io.h"
@@ -31,7 +30,7 @@ uint64_t read_little_endian(std::span<const uint8_t> b) {
 TfRecordWriter::TfRecordWriter(std::filesystem::path path, Mode mode) : path_(std::move(path)), mode_(mode) {
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
   open_path_ = path_;
-  if (mode_ == Mode::atomic) open_path_ += ".tmp" + std::to_string(std::random_device{}());
+  if (mode_ == Mode::atomic) open_path_ = temporary_path_for(path_);
   out_.open(open_path_, std::ios::binary | std::ios::trunc);
   if (!out_) throw Error(path_.string() + ": cannot open for writing");
 }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
@@ -128,10 +129,10 @@ std::string format_table(const std::vector<ImageResult>& results) {
   for (const auto& r : results) {
     if (!r.prediction) continue;  // counted in the summary; the caller shows the reason
     const auto& p = *r.prediction;
-    std::snprintf(line, sizeof line, "%-9s %-12s %.4f %-4s %7.1f ms  %-9s %s%s\n", p.positive ? "ALL" : "not ALL",
-                  printable(p.label).c_str(), p.confidence, p.low_confidence ? "LOW" : "", p.ms, verdict(r).c_str(),
-                  printable(r.path.string()).c_str(), tiles_text(r).c_str());
-    out += line;
+    // fmt, not a fixed buffer: a long path cut a row at 1,023 bytes, newline included.
+    out += fmt::format("{:<9} {:<12} {:.4f} {:<4} {:7.1f} ms  {:<9} {}{}\n", p.positive ? "ALL" : "not ALL",
+                       printable(p.label), p.confidence, p.low_confidence ? "LOW" : "", p.ms, verdict(r),
+                       printable(r.path.string()), tiles_text(r));
   }
   const auto s = summarize(results);
   std::snprintf(line, sizeof line, "%d classified (%d ALL detected), %d errors\n", s.classified, s.positive, s.errors);

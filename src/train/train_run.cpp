@@ -78,6 +78,13 @@ std::vector<std::string> choose_positive(const std::vector<std::string>& request
   return positive;
 }
 
+void remove_previous_outputs(const fs::path& out, bool resuming) {
+  std::error_code ec;
+  for (const char* file : {"model.pb", "labels.txt", "model_card.json"}) fs::remove(out / file, ec);
+  if (!resuming)
+    for (const char* file : {"checkpoint.bin", "metrics.csv"}) fs::remove(out / file, ec);
+}
+
 void write_metrics_csv(const fs::path& path, const std::vector<EpochMetrics>& history) {
   std::string csv = "epoch,step,learning_rate,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
   char line[256];
@@ -271,6 +278,9 @@ TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
 
   // ---- head training, checkpointed and logged every epoch
   fs::create_directories(r.out);
+  // A previous run's model and card must not sit beside this run's checkpoint if it is killed
+  // (nor its checkpoint and metrics beside this run's manifest, unless this run continues it).
+  remove_previous_outputs(r.out, r.resume);
   if (!r.resume) remove_old_event_files(r.out);
   write_manifest(run.dataset, r.out);
   EventWriter events(r.out);

@@ -90,6 +90,47 @@ TEST(Classify, NamesThatAreNotUtf8OrHoldControlsKeepJsonValidAndTheTableOneRowEa
   EXPECT_NE(out.find("/\\xff\\xfe.jpg\n"), std::string::npos) << out;
 }
 
+// One bad path is an error row, never the end of the run: a dangling link, a link loop and a
+// folder named like an image, given on the command line or met in a folder. They made
+// classify exit 1 with no result for the good images.
+TEST(Classify, BadPathsAreErrorRowsBesideTheGoodImages) {
+  const auto dir = testing::scratch_dir();
+  namespace fs = std::filesystem;
+  fs::create_directories(dir / "folder");
+  fs::copy_file(idb("Im001_1.jpg"), dir / "good.jpg");
+  fs::copy_file(idb("Im002_1.jpg"), dir / "folder" / "good2.jpg");
+  fs::create_symlink(dir / "nowhere.jpg", dir / "dangling.jpg");
+  fs::create_symlink("loop.jpg", dir / "loop.jpg");  // points at itself
+  fs::create_symlink("loop2.jpg", dir / "folder" / "loop2.jpg");
+  fs::create_directories(dir / "x.jpg");
+  std::string out;
+  const std::string model = testing::small_model_pb().string();
+  EXPECT_EQ(blastscan("classify --model " + model + " " + (dir / "good.jpg").string() + " " + (dir / "dangling.jpg").string() +
+                          " " + (dir / "loop.jpg").string() + " " + (dir / "x.jpg").string() + " " + (dir / "folder").string(),
+                      out),
+            2)
+      << out;
+  EXPECT_NE(out.find("2 classified (" ), std::string::npos) << out;
+  EXPECT_NE(out.find(", 4 errors"), std::string::npos) << out;
+  EXPECT_NE(out.find("dangling.jpg: dangling symbolic link"), std::string::npos) << out;
+  EXPECT_NE(out.find("loop.jpg: cannot read: Too many levels of symbolic links"), std::string::npos) << out;
+  EXPECT_NE(out.find("loop2.jpg: cannot read: Too many levels of symbolic links"), std::string::npos) << out;
+  EXPECT_NE(out.find("x.jpg: is a directory"), std::string::npos) << out;
+}
+
+// A table row is as long as its path: rows were cut at 1,023 bytes, newline and all.
+TEST(Classify, ATableRowWithAPathOver1023BytesIsWholeAndEndsItsLine) {
+  auto dir = testing::scratch_dir();
+  for (int i = 0; i < 5; ++i) dir /= std::string(220, char('a' + i));
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(idb("Im001_1.jpg"), dir / "Im001_1.jpg");
+  ASSERT_GT((dir / "Im001_1.jpg").string().size(), 1100u);
+  std::string out;
+  ASSERT_EQ(blastscan("classify --model " + testing::small_model_pb().string() + " " + (dir / "Im001_1.jpg").string(), out), 0)
+      << out;
+  EXPECT_NE(out.find((dir / "Im001_1.jpg").string() + "\n1 classified"), std::string::npos) << out;
+}
+
 // Bad input: one line on stderr naming the thing and the problem, a non-zero exit, no crash.
 void expect_clean_failure(const std::string& args, const std::string& needle) {
   std::string out;
@@ -106,6 +147,9 @@ TEST(Classify, BadInputsFailCleanly) {
   std::filesystem::create_directories(dir / "empty");
   expect_clean_failure("classify" + model + (dir / "empty").string(), "empty");
   expect_clean_failure("classify" + model + (dir / "missing.jpg").string(), "missing.jpg");
+  // NaN compares false with both ends of a range: "nan" passed CLI11's range checks.
+  expect_clean_failure("classify" + model + "--threshold nan " + idb("Im001_1.jpg"), "'nan' is not a finite number");
+  expect_clean_failure("bench --seconds nan --random none", "'nan' is not a finite number");
   write_file_atomic(dir / "only.jpg", std::string("\xff\xd8\xff\xe0 truncated"));
   expect_clean_failure("classify" + model + (dir / "only.jpg").string(), "only.jpg");
   // Model files: missing, garbage, truncated, a backbone without a head.

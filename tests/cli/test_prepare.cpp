@@ -3,9 +3,18 @@
 // one clear error line (and no manifest) for every kind of bad dataset.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <map>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
 #include "base/file_io.h"
+#include "base/hash.h"
+#include "common/child_process.h"
 #include "common/paths.h"
 #include "dataset_fixture.h"
+#include "formats/tf_example.h"
 #include "formats/tfrecord.h"
 
 using namespace blastscan;
@@ -132,4 +141,76 @@ TEST(PrepareCli, NamesThatAreNotUtf8AreSkippedOrRefusedInOneLine) {
       << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   EXPECT_FALSE(fs::exists(dir / "out2" / "manifest.json"));
+}
+
+// A link loop or a dangling link in a class folder is a skipped file with its reason; prepare
+// used to abort on the loop with a raw filesystem error.
+TEST(PrepareCli, BadPathsInAClassFolderAreSkippedWithTheirReason) {
+  const auto dir = bt::scratch_dir();
+  const auto data = bt::copy_small_dataset(dir / "data", 4);
+  fs::create_symlink("Im990_1.jpg", data / "Im990_1.jpg");  // a loop
+  fs::create_symlink(dir / "nowhere.jpg", data / "Im991_0.jpg");
+  int status = 0;
+  const std::string text = prepare(data.string() + " --out " + (dir / "out").string() + " --val 0.5", status);
+  ASSERT_EQ(status, 0) << text;
+  EXPECT_NE(text.find("Im990_1.jpg: cannot read: Too many levels of symbolic links"), std::string::npos) << text;
+  EXPECT_NE(text.find("Im991_0.jpg: dangling symbolic link"), std::string::npos) << text;
+  EXPECT_NE(text.find("2 files skipped"), std::string::npos) << text;
+}
+
+namespace {
+
+// The split of every image in the shards of `dir`, by content hash, against the manifest's.
+// Returns how many shard records disagree with the manifest.
+int shard_records_against_manifest(const fs::path& dir) {
+  std::map<std::string, std::string> split_of;
+  const auto manifest = nlohmann::json::parse(read_text_file(dir / "manifest.json"));
+  for (const auto& s : manifest["samples"]) split_of[s["hash"]] = s["split"];
+  int disagreeing = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".tfrecord") continue;
+    const std::string split = name.find("_train_") != std::string::npos ? "train" : "validation";
+    for (const auto& record : read_tfrecord_file(e.path())) {
+      const auto example = parse_image_example(record, name);
+      disagreeing += split_of[sha256_hex(example.encoded)] != split;
+    }
+  }
+  return disagreeing;
+}
+
+}  // namespace
+
+// kill -9 while a re-run with another seed writes its shards: the old manifest must not stay
+// beside the new shards (it made 278 of 1,809 training-shard images validation images), and
+// no temporary file may pass for a shard. A complete re-run with fewer shards leaves no stale ones.
+TEST(PrepareCli, AKilledReRunNeverLeavesAManifestThatDisagreesWithItsShards) {
+  const auto dir = bt::scratch_dir(), out = dir / "out";
+  const fs::path data = bt::shared_dir() / "data" / "taleqani";
+  int status = 0;
+  std::string text = prepare(data.string() + " --out " + out.string() + " --tfrecord --shards 4 --seed 1", status);
+  ASSERT_EQ(status, 0) << text;
+  ASSERT_EQ(shard_records_against_manifest(out), 0);
+
+  bt::ChildProcess rerun({bt::blastscan_binary().string(), "prepare", data.string(), "--out", out.string(), "--tfrecord",
+                          "--shards", "40", "--seed", "2", "--threads", "1"},
+                         dir / "rerun.log");
+  const fs::path first_new_shard = out / "taleqani_train_00000-of-00040.tfrecord";
+  for (int i = 0; i < 6000 && !fs::exists(first_new_shard); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const int killed = rerun.stop(SIGKILL);
+  ASSERT_TRUE(fs::exists(first_new_shard)) << rerun.log_text();
+  if (killed == 128 + SIGKILL)  // killed among its shards: the old manifest is gone, not lying
+    EXPECT_FALSE(fs::exists(out / "manifest.json"));
+  else
+    EXPECT_EQ(shard_records_against_manifest(out), 0);
+  for (const auto& e : fs::directory_iterator(out))  // temporaries are hidden: nothing globs them
+    EXPECT_TRUE(e.path().filename().string()[0] == '.' || e.path().filename().string().find(".tmp") == std::string::npos)
+        << e.path();
+
+  text = prepare(data.string() + " --out " + out.string() + " --tfrecord --shards 2 --seed 3", status);
+  ASSERT_EQ(status, 0) << text;
+  int shards = 0;
+  for (const auto& e : fs::directory_iterator(out)) shards += e.path().extension() == ".tfrecord";
+  EXPECT_EQ(shards, 4);  // 2 train + 2 validation; none of the 40 or the 4 from before
+  EXPECT_EQ(shard_records_against_manifest(out), 0);
 }

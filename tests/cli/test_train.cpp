@@ -4,13 +4,16 @@
 // bad input gets one clear line and a non-zero exit.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "base/file_io.h"
 #include "cli/train_fixture.h"
+#include "common/child_process.h"
 #include "formats/tfevents.h"
 
 namespace blastscan {
@@ -206,6 +209,34 @@ TEST(TrainCli, TheAllClassesAreRecognisedOrMustBeGiven) {
   EXPECT_FALSE(fs::exists(dir / "run2" / "model.pb"));
   ASSERT_EQ(testing::train_small(vague, dir / "run3", "--epochs 1 --val 0.5 --positive L1", out), 0) << out;
   EXPECT_NE(out.find("ALL classes: L1\n"), std::string::npos) << out;
+}
+
+// kill -9 during a re-train into a finished run's folder: the old model.pb and card must not
+// stay beside the new run's checkpoint (a reader would take them for this run's result).
+TEST(TrainCli, AKilledReTrainNeverLeavesTheOldModelBesideTheNewCheckpoint) {
+  const fs::path dir = testing::scratch_dir(), run = dir / "run";
+  const fs::path data = testing::copy_small_dataset(dir / "data", 4);
+  std::string out;
+  ASSERT_EQ(testing::train_small(data, run, "--epochs 1 --val 0.5", out), 0) << out;
+  ASSERT_TRUE(fs::exists(run / "model.pb"));
+  const auto old_checkpoint = fs::last_write_time(run / "checkpoint.bin");
+
+  testing::ChildProcess retrain({testing::blastscan_binary().string(), "train", "--backbone", testing::backbone_pb().string(),
+                                 "--data", data.string(), "--out", run.string(), "--cache",
+                                 testing::shared_test_cache().string(), "--val", "0.5", "--epochs", "100000", "--seed", "9"},
+                                dir / "retrain.log");
+  const auto new_checkpoint = [&] {
+    std::error_code ec;
+    return fs::exists(run / "checkpoint.bin", ec) && fs::last_write_time(run / "checkpoint.bin", ec) != old_checkpoint;
+  };
+  for (int i = 0; i < 12000 && !new_checkpoint(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(new_checkpoint()) << retrain.log_text();
+  ASSERT_EQ(retrain.stop(SIGKILL), 128 + SIGKILL) << retrain.log_text();  // 100000 epochs: still running
+  EXPECT_FALSE(fs::exists(run / "model.pb"));
+  EXPECT_FALSE(fs::exists(run / "model_card.json"));
+  for (const auto& e : fs::directory_iterator(run))
+    EXPECT_TRUE(e.path().filename().string()[0] == '.' || e.path().filename().string().find(".tmp") == std::string::npos)
+        << e.path();
 }
 
 }  // namespace

@@ -122,3 +122,26 @@ TEST(Split, TableCountsPerClass) {
   EXPECT_NE(table.find("Benign   0      10       7          3      10"), std::string::npos) << table;
   EXPECT_NE(table.find("total           30      21          9      30"), std::string::npos) << table;
 }
+
+// A pattern from the command line cannot crash or hang prepare: std::regex overflowed its stack
+// on 30,000 nested parentheses and backtracked for ever on "(x+x+)+y". RE2 runs in linear time;
+// the pattern length is bounded.
+TEST(GroupBy, HostilePatternsAreRefusedOrRunInLinearTime) {
+  const std::string nested = std::string(30000, '(') + "x" + std::string(30000, ')');
+  try {
+    parse_group_by("regex:" + nested);
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 1000"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_group_by("regex:" + std::string(400, '(') + "x" + std::string(400, ')') + ")"), InputError);
+  Dataset ds;
+  ds.classes = {"a", "b"};
+  ds.samples = {{.path = "/x/" + std::string(40, 'x') + ".jpg", .label = 0}};
+  try {  // exponential for a backtracking engine; instant for RE2
+    assign_groups(ds, parse_group_by("regex:(x+x+)+y"));
+    ADD_FAILURE() << "matched";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not match the name"), std::string::npos) << e.what();
+  }
+}
