@@ -72,21 +72,12 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--workers", args->server.workers, "requests decoded and answered at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  cmd->add_option("--max-connections", args->server.max_connections,
-                  "connections served at once, slow ones included (more: 503 at once)")
-      ->check(CLI::Range(1, 1024))
-      ->capture_default_str();
-  cmd->add_option("--request-timeout", args->server.request_timeout_seconds,
-                  "seconds a whole request (headers and body) may take to arrive (then 408)")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
+  add_option(cmd, flags::max_connections, args->server.max_connections);
+  add_option(cmd, flags::request_timeout, args->server.request_timeout_seconds);
   cmd->add_option("--max-body-mb", args->max_body_mb, "largest accepted upload in MiB (larger: 413)")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  cmd->add_option("--max-memory-mb", args->max_memory_mb,
-                  "memory in MiB that requests in flight may hold together, bodies and decoded images (more: 503)")
-      ->check(CLI::Range(16, 1 << 20))
-      ->capture_default_str();
+  add_option(cmd, flags::max_memory_mb, args->max_memory_mb);
   cmd->add_option("--read-timeout", args->server.read_timeout_seconds, "seconds a stalled client may take")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();

@@ -87,6 +87,19 @@ const SettingSpec precision{.key = "precision",
                             .help = "network precision: fp32, bf16 (CPUs with AVX512-BF16 or AMX) or int8 (a model "
                                     "calibrated by `blastscan quantize`)",
                             .choices = {"fp32", "bf16", "int8"}};
+const SettingSpec max_connections{.key = "max_connections",
+                                  .help = "connections served at once, slow ones included (more: 503 at once)",
+                                  .min = 1,
+                                  .max = 1024};
+const SettingSpec request_timeout{.key = "request_timeout",
+                                  .help = "seconds a whole request (headers and body) may take to arrive (then 408)",
+                                  .min = 1,
+                                  .max = 3600};
+const SettingSpec max_memory_mb{.key = "max_memory_mb",
+                                .help = "memory in MiB that requests in flight may hold together, bodies and decoded "
+                                        "images (more: 503)",
+                                .min = 16,
+                                .max = 1 << 20};
 const SettingSpec& seed = train_setting("seed").spec;
 const SettingSpec& validation = train_setting("validation").spec;
 const SettingSpec& group_by = train_setting("group_by").spec;
@@ -96,11 +109,18 @@ const SettingSpec& endpoint = train_setting("endpoint").spec;
 namespace detail {
 
 void apply_spec(CLI::Option* option, const SettingSpec& spec, bool numeric) {
-  if (numeric) option->check(finite_number());
-  if (numeric && (std::isfinite(spec.min) || std::isfinite(spec.max))) {
-    CLI::Validator range = CLI::Range(spec.min, spec.max);
-    range.description(fmt::format("in [{} - {}]", spec.min, spec.max));  // shortest form: 0.003, 1e-12
-    option->check(range);
+  if (numeric) {
+    // NaN compares false with both ends of a range (it passed CLI11's Range): finite first.
+    const double min = spec.min, max = spec.max;
+    const std::string range = fmt::format("[{} - {}]", min, max);  // shortest form: 0.003, 1e-12
+    CLI::Validator check(
+        [min, max, range](std::string& text) -> std::string {
+          if (std::string finite = finite_number()(text); !finite.empty()) return finite;
+          const double value = std::strtod(text.c_str(), nullptr);
+          return value >= min && value <= max ? "" : "'" + text + "' is out of range " + range;
+        },
+        std::isfinite(min) || std::isfinite(max) ? "in " + range : "");
+    option->check(check);
   }
   if (!spec.choices.empty()) option->check(CLI::IsMember(spec.choices));
 }

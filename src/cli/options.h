@@ -59,6 +59,10 @@ extern const SettingSpec heatmap;        // --heatmap DIR: each tiled image's he
 extern const SettingSpec explain;        // --explain DIR: class activation maps
 extern const SettingSpec cache_only;     // train --cache-only: fill the feature cache only
 extern const SettingSpec precision;      // --precision fp32|bf16|int8 (see choose_precision)
+// What one request may cost the server (serve/bounded_connections.h, serve/memory_budget.h).
+extern const SettingSpec max_connections;  // --max-connections: connections served at once; more get 503
+extern const SettingSpec request_timeout;  // --request-timeout: seconds for a whole request, then 408
+extern const SettingSpec max_memory_mb;    // --max-memory-mb: bodies and decoded images in flight; more: 503
 // Training settings that other subcommands take too (prepare splits as train does), so they
 // are the rows of train_settings(), not second declarations.
 extern const SettingSpec& seed;        // --seed

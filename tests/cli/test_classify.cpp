@@ -150,6 +150,7 @@ TEST(Classify, BadInputsFailCleanly) {
   // NaN compares false with both ends of a range: "nan" passed CLI11's range checks.
   expect_clean_failure("classify" + model + "--threshold nan " + idb("Im001_1.jpg"), "'nan' is not a finite number");
   expect_clean_failure("bench --seconds nan --random none", "'nan' is not a finite number");
+  expect_clean_failure("serve" + model + "--request-timeout nan", "'nan' is not a finite number");
   write_file_atomic(dir / "only.jpg", std::string("\xff\xd8\xff\xe0 truncated"));
   expect_clean_failure("classify" + model + (dir / "only.jpg").string(), "only.jpg");
   // Model files: missing, garbage, truncated, a backbone without a head.

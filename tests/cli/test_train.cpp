@@ -183,6 +183,9 @@ TEST(TrainCli, BadInputIsOneClearLine) {
   expect_error(base + " --data " + data.string() + " --fine-tune-from Mixed_9z", "Mixed_9z");
   expect_error(base + " --data " + data.string() + " --final-endpoint Mixed_7c", "fine_tune_from");
   expect_error(base + " --data " + data.string() + " --fine-tune-from Mixed_7a", "nothing to train above");
+  // Every number in the options table must be finite: NaN passed CLI11's range check.
+  expect_error(base + " --data " + data.string() + " --learning-rate nan", "'nan' is not a finite number");
+  expect_error(base + " --data " + data.string() + " --val inf", "'inf' is not a finite number");
 }
 
 // A model must know which classes mean ALL: C-NMC's folders all/hem are recognised (hem is the
