@@ -7,7 +7,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-headers libopencv-dev libprotobuf-dev protobuf-compiler libonnx-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev zlib1g-dev
-  libopenslide-dev libvips-tools
+  libopenslide-dev libvips-tools libtiff-tools  # tiffset: an Aperio description on a test slide
   chromium chromium-driver wrk curl
   python3-venv  # scripts/python_env.sh: the venv of test and benchmark peers (tests/interop)
   slurmctld slurmd slurm-client munge nginx  # scale-out integration tests (tests/scaleout)

@@ -53,6 +53,40 @@ TEST(SlideSource, PyramidalBigTiffThroughOpenSlideEqualsItsImage) {
   EXPECT_THROW(open_slide_file(tiff, {.level = 9}), InputError);
 }
 
+// An Aperio .svs as OpenSlide knows one (a tiled pyramidal TIFF whose first ImageDescription
+// starts "Aperio" and carries MPP), made from a libvips pyramid with libtiff's tiffset:
+// --pixel-size picks the level whose microns per pixel are closest on a log scale.
+TEST(SlideSource, AnAperioSvsIsReadAtTheLevelClosestToTheTrainingPixelSize) {
+  if (!fs::exists("/usr/bin/tiffset")) GTEST_SKIP() << "needs tiffset (scripts/setup.sh installs libtiff-tools)";
+  const fs::path dir = testing::scratch_dir();
+  const cv::Mat rgb = pattern({1000, 700});
+  const fs::path svs = dir / "slide.svs";
+  ASSERT_EQ(testing::write_pyramidal_tiff(svs, rgb), 0);  // levels 1000, 500, 250, 125 wide
+  std::string out;
+  ASSERT_EQ(testing::run_command("tiffset -s 270 'Aperio Image Library v12.0.0\n1000x700 [0,0 1000x700] (128x128) "
+                                 "-> 1000x700|AppMag = 40|MPP = 0.25' " + svs.string(), out), 0) << out;
+  ASSERT_TRUE(is_slide_file(svs));
+  const auto level_read = [&](const SlideLevel& want) {
+    auto slide = open_slide_file(svs, want);
+    const std::string d = slide->describe();
+    const size_t at = d.find("slide level ");
+    EXPECT_NE(at, std::string::npos) << d;
+    return std::make_pair(std::stoi(d.substr(at + 12)), slide->size());
+  };
+  EXPECT_EQ(level_read({}), std::make_pair(0, cv::Size(1000, 700)));  // by default the full resolution
+  EXPECT_EQ(level_read({.pixel_size_um = 0.5}), std::make_pair(1, cv::Size(500, 350)));  // 0.25 um x 2
+  EXPECT_EQ(level_read({.pixel_size_um = 0.9}).first, 2);    // 1.0 um is nearer than 0.5 um
+  EXPECT_EQ(level_read({.pixel_size_um = 0.3}).first, 0);
+  EXPECT_EQ(level_read({.pixel_size_um = 50}).first, 3);     // beyond the coarsest: the coarsest
+  EXPECT_EQ(level_read({.level = 1, .pixel_size_um = 0.25}).first, 1);  // --level wins
+  auto level0 = open_slide_file(svs);
+  EXPECT_EQ(cv::norm(level0->read({117, 250, 299, 299}), rgb({117, 250, 299, 299}), cv::NORM_INF), 0.0);
+  // The same pyramid without the description says nothing of its pixel size: level 0.
+  const fs::path plain = dir / "plain.tif";
+  ASSERT_EQ(testing::write_pyramidal_tiff(plain, rgb), 0);
+  EXPECT_EQ(open_slide_file(plain, {.pixel_size_um = 0.9})->size(), cv::Size(1000, 700));
+}
+
 TEST(SlideSource, PlainImagesAndBrokenFilesAreNotSlides) {
   const fs::path dir = testing::scratch_dir();
   cv::imwrite((dir / "photo.jpg").string(), pattern({64, 64}));
