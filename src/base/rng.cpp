@@ -1,5 +1,6 @@
 #include "base/rng.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <utility>
@@ -31,8 +32,12 @@ float Rng::normal() {
   return static_cast<float>(std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2));
 }
 
-void Rng::shuffle(std::vector<int>& items) {
-  for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[uniform_index(i)]);
+double uniform(std::mt19937& engine, double lo, double hi) {
+  const uint64_t a = engine() >> 5, b = engine() >> 6;  // 27 + 26 = 53 random bits
+  const double u = static_cast<double>((a << 26) | b) * 0x1.0p-53;
+  return lo + (hi - lo) * u;
 }
+
+int uniform_int(std::mt19937& engine, int n) { return std::min(n - 1, static_cast<int>(uniform(engine, 0, n))); }
 
 }  // namespace blastscan

@@ -4,8 +4,8 @@
 // --profile: one image, one thread, the time of every layer summed per end point and per kind.
 #include <cstdio>
 #include <map>
-#include <random>
 
+#include "base/rng.h"
 #include "base/timing.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -20,9 +20,8 @@ namespace {
 
 std::vector<float> random_input(int batch) {
   std::vector<float> input(size_t(batch) * 299 * 299 * 3);
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> u(-1.f, 1.f);
-  for (auto& x : input) x = u(rng);
+  Rng rng(1);
+  for (auto& x : input) x = 2 * rng.uniform() - 1;
   return input;
 }
 

@@ -14,6 +14,7 @@
 #include "base/progress.h"
 #include "data/image.h"
 #include "data/parallel.h"
+#include "base/rng.h"
 #include "data/preprocess.h"
 
 namespace blastscan {

@@ -2,13 +2,13 @@
 
 #include <cstdio>
 #include <map>
-#include <random>
 #include <regex>
 
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/hash.h"
 #include "base/progress.h"
+#include "base/rng.h"
 #include "data/image.h"
 #include "data/image_header.h"
 #include "data/parallel.h"
@@ -93,7 +93,7 @@ std::vector<fs::path> write_tfrecord_shards(const Dataset& dataset, const fs::pa
     for (const auto& s : dataset.samples)
       if (s.split == split) samples.push_back(&s);
     // Shuffled so that every shard mixes the classes (readers often take shards in order).
-    for (size_t i = samples.size(); i > 1; --i) std::swap(samples[i - 1], samples[rng() % i]);
+    shuffle(samples, rng);
     const size_t per_shard = (samples.size() + shards - 1) / shards;
     ProgressCounter progress(on_progress, "writing " + std::string(split) + " shards", samples.size());
     for (int shard = 0; shard < shards; ++shard) {

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "base/error.h"
+#include "base/rng.h"
 
 namespace blastscan {
 
@@ -20,10 +21,6 @@ void check_input(const cv::Mat& rgb, int size) {
 
 // dst viewed as a size x size float RGB image, so OpenCV writes straight into it.
 cv::Mat wrap_output(float* dst, int size) { return cv::Mat(size, size, CV_32FC3, dst); }
-
-int uniform_int(std::mt19937& rng, int n) {  // in [0, n)
-  return std::min(n - 1, static_cast<int>(uniform(rng, 0, n)));
-}
 
 // ---- colour distortions on a float RGB image with values around [0,1] (TF's adjust_*).
 void adjust_brightness(cv::Mat& img, float delta) { img += cv::Scalar::all(delta); }
@@ -110,12 +107,6 @@ cv::Mat equalised_gray(const cv::Mat& rgb) {
 
 void preprocess_gray(const cv::Mat& rgb, int size, float* dst) {
   preprocess_for_eval(preprocessing_recipe("gray"), rgb, size, dst);
-}
-
-double uniform(std::mt19937& rng, double lo, double hi) {
-  const uint64_t a = rng() >> 5, b = rng() >> 6;  // 27 + 26 = 53 random bits
-  const double u = static_cast<double>((a << 26) | b) / 9007199254740992.0;  // / 2^53
-  return lo + (hi - lo) * u;
 }
 
 CropBox sample_crop_box(int height, int width, const Distortions& d, std::mt19937& rng) {

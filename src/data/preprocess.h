@@ -55,10 +55,6 @@ struct Distortions {
   float contrast_lo = 0.5f, contrast_hi = 1.5f;
 };
 
-// A uniform double in [lo, hi) from the generator's raw bits: std::uniform_real_distribution
-// differs between standard libraries, this does not, so seeded runs repeat everywhere.
-double uniform(std::mt19937& rng, double lo, double hi);
-
 // A random crop of a height x width image: area uniform in [min_area, max_area] of the image,
 // aspect ratio uniform in [min_aspect, max_aspect], position uniform; the whole image if no
 // such box fits within max_attempts draws.

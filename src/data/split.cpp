@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <random>
 #include <set>
 
 #include <re2/re2.h>
 
 #include "base/error.h"
+#include "base/rng.h"
 
 namespace blastscan {
 
@@ -94,9 +94,9 @@ void split_dataset(Dataset& dataset, double validation_fraction, unsigned seed) 
   std::mt19937 rng(seed);
   for (size_t c = 0; c < by_class.size(); ++c) {
     auto& class_groups = by_class[c];
-    // std::shuffle's draws are implementation-defined; a Fisher-Yates on raw mt19937 output
-    // is the same everywhere, so a seed names the same split on every machine.
-    for (size_t i = class_groups.size(); i > 1; --i) std::swap(class_groups[i - 1], class_groups[rng() % i]);
+    // std::shuffle's draws are implementation-defined; base/rng.h's are the same everywhere, so
+    // a seed names the same split on every machine.
+    shuffle(class_groups, rng);
     const double target = std::round(validation_fraction * double(class_size[c]));
     size_t validation = 0;
     for (const auto* members : class_groups) {

@@ -1,25 +1,26 @@
 #include "inception/random_model.h"
 
 #include <cmath>
-#include <random>
 
+#include "base/rng.h"
 #include "inception/inception_v3.h"
 
 namespace blastscan {
 
 namespace {
 
-Tensor random_tensor(Shape shape, float stddev, std::mt19937& rng) {
+// Rng's normal, not std::normal_distribution (whose draws differ between standard libraries):
+// a seed names the same model everywhere.
+Tensor random_tensor(Shape shape, float stddev, Rng& rng) {
   Tensor t(std::move(shape));
-  std::normal_distribution<float> normal(0.f, stddev);
-  for (auto& v : t.data) v = normal(rng);
+  for (auto& v : t.data) v = rng.normal(stddev);
   return t;
 }
 
 }  // namespace
 
 Model make_random_model(const std::string& endpoint, int num_classes, unsigned seed) {
-  std::mt19937 rng(seed);
+  Rng rng(seed);
   Model model;
   model.endpoint = endpoint;
   const auto layers = inception_v3_layers(endpoint);
