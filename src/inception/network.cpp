@@ -364,8 +364,8 @@ struct Network::Impl {
       step.slots = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
       if (layer.kind == LayerKind::Conv) {
         const auto& w = model.convs.at(layer.name);
-        Conv2d conv(engine, src.desc, dst.desc, w.weights, w.bias, {layer.SH, layer.SW, PH_L, PH_R, PW_L, PW_R, true},
-                    {scale_of(layer.inputs[0]), scale_of(layer.name)});
+        Conv2d conv(engine, src.desc, dst.desc, w.weights, w.bias, {.SH = layer.SH, .SW = layer.SW, .PH_L = PH_L, .PH_R = PH_R, .PW_L = PW_L, .PW_R = PW_R, .relu = true},
+                    {.src = scale_of(layer.inputs[0]), .dst = scale_of(layer.name)});
         if (nthreads == 1) single_convs.emplace(layer.name, conv);
         else if (auto it = single_convs.find(layer.name); it != single_convs.end()) conv.share_weights(it->second);
         step.kind = "conv";
@@ -376,7 +376,8 @@ struct Network::Impl {
       } else {
         const bool max = layer.kind == LayerKind::MaxPool;
         Pool2d pool(engine, src.desc, dst.desc,
-                    {max ? PoolKind::Max : PoolKind::Average, layer.KH, layer.KW, layer.SH, layer.SW, PH_L, PH_R, PW_L, PW_R});
+                    {.kind = max ? PoolKind::Max : PoolKind::Average, .KH = layer.KH, .KW = layer.KW, .SH = layer.SH,
+                     .SW = layer.SW, .PH_L = PH_L, .PH_R = PH_R, .PW_L = PW_L, .PW_R = PW_R});
         step.kind = max ? "max pool" : "avg pool";
         step.primitive = pool.primitive();
         step.scratchpad = pool.scratchpad_desc();
@@ -432,7 +433,7 @@ struct Network::Impl {
     features_desc = dnnl::memory::desc({1, last.C, 1, 1}, dt::f32, tag::nchw);
     {
       ScopedThreads one(1);
-      Pool2d gap(engine, endpoint_slot.desc, features_desc, {PoolKind::Average, last.H, last.W, 1, 1, 0, 0, 0, 0});
+      Pool2d gap(engine, endpoint_slot.desc, features_desc, {.kind = PoolKind::Average, .KH = last.H, .KW = last.W, .SH = 1, .SW = 1});
       add_step({"Logits/AvgPool_1a_8x8", "global pool", model.endpoint, gap.primitive(), {},
                 {{DNNL_ARG_SRC, endpoint_slot}, {DNNL_ARG_DST, Slot{kFeatures, 0, features_desc}}}, gap.scratchpad_desc(), 0},
                true);

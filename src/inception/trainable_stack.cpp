@@ -110,7 +110,8 @@ struct TrainableStack::Impl {
       if (layer.kind == LayerKind::Conv) {
         node.conv = std::make_unique<TrainableConv2d>(engine, src_of(node.inputs[0]), node.dst.get_desc(), layer.KH,
                                                       layer.KW,
-                                                      Conv2dParams{layer.SH, layer.SW, PH_L, PH_R, PW_L, PW_R, true},
+                                                      Conv2dParams{.SH = layer.SH, .SW = layer.SW, .PH_L = PH_L, .PH_R = PH_R,
+                                                                   .PW_L = PW_L, .PW_R = PW_R, .relu = true},
                                                       options.backward);
         node.weights_offset = params.size();
         const auto it = model.convs.find(layer.name);
@@ -131,7 +132,9 @@ struct TrainableStack::Impl {
         const auto kind = layer.kind == LayerKind::MaxPool ? PoolKind::Max : PoolKind::Average;
         node.pool = std::make_unique<TrainablePool2d>(
             engine, src_of(node.inputs[0]), node.dst.get_desc(),
-            Pool2dParams{kind, layer.KH, layer.KW, layer.SH, layer.SW, PH_L, PH_R, PW_L, PW_R}, options.backward);
+            Pool2dParams{.kind = kind, .KH = layer.KH, .KW = layer.KW, .SH = layer.SH, .SW = layer.SW, .PH_L = PH_L,
+                         .PH_R = PH_R, .PW_L = PW_L, .PW_R = PW_R},
+            options.backward);
       }
       index_of[layer.name] = int(nodes.size());
       nodes.push_back(std::move(node));
@@ -154,7 +157,7 @@ struct TrainableStack::Impl {
     diff_features_memory = dnnl::memory(rows, engine, diff_features.data());
     global_pool = std::make_unique<TrainablePool2d>(
         engine, nodes.back().dst.get_desc(), rows,
-        Pool2dParams{PoolKind::Average, out_shape.H, out_shape.W, 1, 1, 0, 0, 0, 0}, options.backward);
+        Pool2dParams{.kind = PoolKind::Average, .KH = out_shape.H, .KW = out_shape.W, .SH = 1, .SW = 1}, options.backward);
     load_parameters();
   }
 

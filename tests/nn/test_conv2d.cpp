@@ -31,7 +31,7 @@ TEST_P(Conv2dTest, MatchesNaiveLoop) {
   const auto src_desc = testing::nhwc_desc(c.N, c.IC, c.H, c.W);
   const auto dst_desc = testing::nhwc_desc(c.N, c.OC, g.OH(), g.OW());
   Conv2d conv(engine, src_desc, dst_desc, Tensor({c.KH, c.KW, c.IC, c.OC}, weights), Tensor({c.OC}, bias),
-              {c.stride, c.stride, g.PT, g.PB, g.PL, g.PR, c.relu});
+              {.SH = c.stride, .SW = c.stride, .PH_L = g.PT, .PH_R = g.PB, .PW_L = g.PL, .PW_R = g.PR, .relu = c.relu});
   std::vector<float> dst(expected.size());
   testing::run_layer(engine, conv, src, src_desc, dst, dst_desc);
 
@@ -49,7 +49,7 @@ TEST(Conv2d, UsesAnOptimisedKernel) {
   dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   const Tensor weights({3, 3, 64, 96}), bias({96});
   Conv2d conv(engine, testing::nhwc_desc(1, 64, 35, 35), testing::nhwc_desc(1, 96, 35, 35), weights, bias,
-              {1, 1, 1, 1, 1, 1, true});
+              {.SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1, .relu = true});
   EXPECT_NE(conv.impl().rfind("ref", 0), 0u) << conv.impl();
 }
 

@@ -27,7 +27,7 @@ TEST_P(Pool2dTest, MatchesNaiveLoop) {
   dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   const auto src_desc = testing::nhwc_desc(c.N, c.C, c.H, c.W);
   const auto dst_desc = testing::nhwc_desc(c.N, c.C, g.OH(), g.OW());
-  Pool2d pool(engine, src_desc, dst_desc, {c.kind, c.K, c.K, c.stride, c.stride, g.PT, g.PB, g.PL, g.PR});
+  Pool2d pool(engine, src_desc, dst_desc, {.kind = c.kind, .KH = c.K, .KW = c.K, .SH = c.stride, .SW = c.stride, .PH_L = g.PT, .PH_R = g.PB, .PW_L = g.PL, .PW_R = g.PR});
   std::vector<float> dst(expected.size());
   testing::run_layer(engine, pool, src, src_desc, dst, dst_desc);
 
@@ -40,7 +40,7 @@ TEST_P(Pool2dTest, MatchesNaiveLoop) {
 TEST(Pool2d, UsesAnOptimisedKernel) {  // see Conv2d.UsesAnOptimisedKernel
   dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   Pool2d pool(engine, testing::nhwc_desc(1, 288, 35, 35), testing::nhwc_desc(1, 288, 17, 17),
-              {PoolKind::Max, 3, 3, 2, 2, 0, 0, 0, 0});
+              {.kind = PoolKind::Max, .KH = 3, .KW = 3, .SH = 2, .SW = 2});
   EXPECT_NE(pool.impl().rfind("ref", 0), 0u) << pool.impl();
 }
 

@@ -101,10 +101,10 @@ TEST(FanOut, BranchGradientsAddIntoTheSharedInput) {
   std::vector<float> diff_weights(weights.size()), diff_bias(OC), diff_x(x.size(), 0.f);
   const auto R1 = testing::random_vector(size_t(N) * H * W * OC, 44), R2 = testing::random_vector(x.size(), 45);
   std::vector<float> y1(R1.size()), y2(R2.size());
-  TrainableConv2d conv(engine, x_desc, conv_desc, 3, 3, {1, 1, 1, 1, 1, 1, false});
+  TrainableConv2d conv(engine, x_desc, conv_desc, 3, 3, {.SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1, .relu = false});
   conv.bind({weights.data(), bias.data(), diff_weights.data(), diff_bias.data()});
   conv.load_weights(stream);
-  TrainablePool2d pool(engine, x_desc, x_desc, {PoolKind::Average, 3, 3, 1, 1, 1, 1, 1, 1});
+  TrainablePool2d pool(engine, x_desc, x_desc, {.kind = PoolKind::Average, .KH = 3, .KW = 3, .SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1});
   const auto loss = [&]() -> std::optional<double> {
     const dnnl::memory xm(x_desc, engine, x.data());
     conv.forward(stream, xm, dnnl::memory(conv_desc, engine, y1.data()));

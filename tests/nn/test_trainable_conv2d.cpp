@@ -52,7 +52,8 @@ struct ConvFixture {
     src_desc = testing::nhwc_desc(c.N, c.IC, c.H, c.W);
     dst_desc = testing::nhwc_desc(c.N, c.OC, g.OH(), g.OW());
     conv = std::make_unique<TrainableConv2d>(engine, src_desc, dst_desc, c.KH, c.KW,
-                                             Conv2dParams{c.stride, c.stride, g.PT, g.PB, g.PL, g.PR, c.relu});
+                                             Conv2dParams{.SH = c.stride, .SW = c.stride, .PH_L = g.PT, .PH_R = g.PB,
+                                                          .PW_L = g.PL, .PW_R = g.PR, .relu = c.relu});
     conv->bind({weights.data(), bias.data(), diff_weights.data(), diff_bias.data()});
     loss();
     for (float y : dst) relu_on.push_back(y > 0);
@@ -150,8 +151,9 @@ TEST(TrainableConv2d, UsesOptimisedKernels) {
   const auto blocked = [](int C, int H, int W) {
     return dnnl::memory::desc({10, C, H, W}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::nChw16c);
   };
-  const TrainableConv2d one_by_seven(engine, blocked(192, 17, 17), blocked(192, 17, 17), 1, 7, {1, 1, 0, 0, 3, 3, true});
-  const TrainableConv2d stride_two(engine, blocked(192, 17, 17), blocked(320, 8, 8), 3, 3, {2, 2, 0, 0, 0, 0, true});
+  const TrainableConv2d one_by_seven(engine, blocked(192, 17, 17), blocked(192, 17, 17), 1, 7,
+                                       {.SH = 1, .SW = 1, .PH_L = 0, .PH_R = 0, .PW_L = 3, .PW_R = 3, .relu = true});
+  const TrainableConv2d stride_two(engine, blocked(192, 17, 17), blocked(320, 8, 8), 3, 3, {.SH = 2, .SW = 2});
   for (const auto* conv : {&one_by_seven, &stride_two}) {
     const std::string impl = conv->impl();
     EXPECT_EQ(impl.find("ref"), std::string::npos) << impl;

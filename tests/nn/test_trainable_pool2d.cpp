@@ -49,7 +49,8 @@ struct PoolFixture {
     src_desc = testing::nhwc_desc(c.N, c.C, c.H, c.W);
     dst_desc = testing::nhwc_desc(c.N, c.C, g.OH(), g.OW());
     pool = std::make_unique<TrainablePool2d>(engine, src_desc, dst_desc,
-                                             Pool2dParams{c.kind, c.KH, c.KW, c.stride, c.stride, g.PT, g.PB, g.PL, g.PR});
+                                             Pool2dParams{.kind = c.kind, .KH = c.KH, .KW = c.KW, .SH = c.stride, .SW = c.stride, .PH_L = g.PT,
+                                                          .PH_R = g.PB, .PW_L = g.PL, .PW_R = g.PR});
   }
   std::optional<double> loss() {
     pool->forward(stream, dnnl::memory(src_desc, engine, src.data()), dnnl::memory(dst_desc, engine, dst.data()));
