@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # blastscan against its peers on one machine, in one run, with the same thread count:
 #   blastscan fp32 / bf16 / int8; ONNX Runtime (CPU provider) on blastscan's exported ONNX and on
-#   torchvision's Inception V3 exported to ONNX; OpenVINO on the same two ONNX files; OpenCV DNN
-#   4.6 (Debian) on the same .pb; PyTorch (Debian's python3-torch) fp32 and fbgemm int8
-#   (torchvision's quantizable inception_v3, calibrated on random data: for timing only).
+#   torchvision's Inception V3 exported to ONNX; OpenVINO on the same two ONNX files, asked for f32
+#   (it picks bf16 by itself on a CPU with AVX512-BF16) and, in rows of their own, bf16; OpenCV DNN
+#   4.6 (Debian) on the same .pb; PyTorch (Debian's python3-torch) fp32 and int8 (torchvision's
+#   quantizable inception_v3 on fbgemm, or oneDNN where the build lacks fbgemm as Debian 12's
+#   does; calibrated on random data: for timing only).
 # The full network (to Mixed_7c; random weights, as the real ones are not available) and the
 # shared ImageNet backbone up to Mixed_7a, at batch 1 and 8. Every timing is warm-up runs then
 # the median of 20; the peers are interleaved round after round (--rounds) and the table shows
@@ -17,8 +19,9 @@
 #
 # ONNX Runtime and OpenVINO come from the package index into a venv outside the repository
 # (scripts/python_env.sh; $BLASTSCAN_BENCH_VENV, default build/venv-bench); PyTorch from Debian
-# (apt-get install python3-torch python3-torchvision). A peer that cannot be had is reported as
-# MISSING and the rest still run.
+# (apt-get install python3-torch python3-torchvision). A peer that cannot be had, or that fails on
+# one network or batch, is reported as MISSING (with the reason) in its place in the table and
+# the rest still run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -49,7 +52,7 @@ cmake --build "$build" --target blastscan compare_opencv >/dev/null
 "$build/blastscan" export --model "$out/full.pb" --out "$out/blastscan_full.onnx" >/dev/null
 "$build/blastscan" export --model "$backbone" --out "$out/blastscan_Mixed_7a.onnx" >/dev/null
 {
-  echo "INFO cpu: $(lscpu | sed -n 's/^Model name: *//p'), $threads threads, median of $runs runs after warm-up"
+  echo "INFO machine: $(lscpu | sed -n 's/^Model name: *//p') (family $(lscpu | sed -n 's/^CPU family: *//p'), $(nproc) cores), $threads threads, median of $runs runs after warm-up"
   echo "INFO $("$build/blastscan" bench --model none --random none | head -1)"
 } >>"$results"
 

@@ -30,7 +30,27 @@ def median_ms(run):
     return statistics.median(times)
 
 
-def result(peer, network, batch, ms):
+def failure(e):
+    return " ".join(f"{type(e).__name__}: {e}".split())[:160]
+
+
+def prepared(peer, network, setup):
+    """setup(), or None after printing "MISSING peer network - reason" when it fails."""
+    try:
+        return setup()
+    except Exception as e:  # noqa: BLE001 - any failure of a peer is reported, not fatal
+        print(f"MISSING {peer} {network} - {failure(e)}", flush=True)
+        return None
+
+
+def timed(peer, network, batch, run):
+    """Prints "RESULT peer network batch ms_per_image", or "MISSING peer network batch reason" when
+    the peer fails on this input (the other measurements still run)."""
+    try:
+        ms = median_ms(run)
+    except Exception as e:  # noqa: BLE001 - any failure of a peer is reported, not fatal
+        print(f"MISSING {peer} {network} {batch} {failure(e)}", flush=True)
+        return
     print(f"RESULT {peer} {network} {batch} {ms / batch:.2f}", flush=True)
 
 
@@ -80,24 +100,28 @@ def torch_main(out_dir, threads, batches):
     # its x86 alternative, oneDNN); the engine is part of the peer's name.
     engines = torch.backends.quantized.supported_engines
     engine = next((e for e in ("fbgemm", "onednn", "qnnpack") if e in engines), None)
-    for network in ("full", "Mixed_7a"):
-        model = fp32_model(network)
+    # Both ONNX exports first: the ONNX peers need them even if a PyTorch timing below fails.
+    models = {network: fp32_model(network) for network in ("full", "Mixed_7a")}
+    for network, model in models.items():
         path = f"{out_dir}/torchvision_{network}.onnx"
         torch.onnx.export(model, torch.zeros(1, 3, 299, 299), path, opset_version=13, input_names=["input"],
                           output_names=["output"], dynamic_axes={"input": {0: "n"}, "output": {0: "n"}})
         print(f"ONNX torchvision {network} {path}", flush=True)
+    for network, model in models.items():
         with torch.no_grad():
             for batch in batches:
                 x = torch.rand(batch, 3, 299, 299) * 2 - 1
-                result("pytorch-fp32", network, batch, median_ms(lambda: model(x)))
+                timed("pytorch-fp32", network, batch, lambda: model(x))
         if engine is None:
-            print(f"MISSING pytorch-int8 no quantized engine in {engines}", flush=True)
+            print(f"MISSING pytorch-int8 {network} - no quantized engine in {engines}", flush=True)
             continue
-        qmodel = int8_model(network)
+        qmodel = prepared(f"pytorch-int8-{engine}", network, lambda: int8_model(network))
+        if qmodel is None:
+            continue
         with torch.no_grad():
             for batch in batches:
                 x = torch.rand(batch, 3, 299, 299) * 2 - 1
-                result(f"pytorch-int8-{engine}", network, batch, median_ms(lambda: qmodel(x)))
+                timed(f"pytorch-int8-{engine}", network, batch, lambda: qmodel(x))
 
 
 # ---- ONNX Runtime and OpenVINO (venv) -------------------------------------------------------
@@ -119,49 +143,90 @@ def onnx_main(threads, model_list, batches):
         print(f"MISSING openvino {type(e).__name__}: {e}", flush=True)
     for label, network, path in models:
         if ort:
-            so = ort.SessionOptions()
-            so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
-            session = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-            name, shape = session.get_inputs()[0].name, session.get_inputs()[0].shape
-            for batch in batches:
+            session = prepared(f"onnxruntime-{label}", network, lambda: ort_session(ort, path, threads))
+            for batch in batches if session else []:
+                name, shape = session.get_inputs()[0].name, session.get_inputs()[0].shape
                 x = np.random.default_rng(1).uniform(-1, 1, [batch] + [int(d) for d in shape[1:]]).astype(np.float32)
-                result(f"onnxruntime-{label}", network, batch, median_ms(lambda: session.run(None, {name: x})))
-        if ov:
-            core = ov.Core()
+                timed(f"onnxruntime-{label}", network, batch, lambda: session.run(None, {name: x}))
+        # OpenVINO picks bf16 by itself on a CPU with AVX512-BF16 or AMX: its fp32 row asks for f32
+        # (the comparable one), its bf16 row for bf16 (beside blastscan-bf16).
+        for precision in ("f32", "bf16") if ov else ():
+            peer = f"openvino-{label}" if precision == "f32" else f"openvino-bf16-{label}"
             for batch in batches:
-                model = core.read_model(path)
-                shape = [batch] + [int(d) for d in model.inputs[0].get_partial_shape()[1:].to_shape()]
-                model.reshape({model.inputs[0]: shape})
-                compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads,
-                                                             "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1})
-                request = compiled.create_infer_request()
-                x = np.random.default_rng(1).uniform(-1, 1, shape).astype(np.float32)
-                result(f"openvino-{label}", network, batch, median_ms(lambda: request.infer({0: x})))
+                request = prepared(peer, network, lambda: ov_request(ov, path, batch, threads, precision))
+                if request:
+                    x = np.random.default_rng(1).uniform(-1, 1, request.get_input_tensor().shape).astype(np.float32)
+                    timed(peer, network, batch, lambda: request.infer({0: x}))
+
+
+def ort_session(ort, path, threads):
+    so = ort.SessionOptions()
+    so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
+    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+
+def ov_request(ov, path, batch, threads, precision):
+    core = ov.Core()
+    model = core.read_model(path)
+    shape = [batch] + [int(d) for d in model.inputs[0].get_partial_shape()[1:].to_shape()]
+    model.reshape({model.inputs[0]: shape})
+    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY",
+                                                 "NUM_STREAMS": 1, "INFERENCE_PRECISION_HINT": precision})
+    return compiled.create_infer_request()
 
 
 # ---- the table ------------------------------------------------------------------------------
 
+# Every peer the table should have; one without a row in a section is listed there as MISSING
+# with the reason its run printed.
+EXPECTED = ["blastscan-fp32", "blastscan-bf16", "blastscan-int8", "onnxruntime-blastscan", "onnxruntime-torchvision",
+            "openvino-blastscan", "openvino-torchvision", "openvino-bf16-blastscan", "openvino-bf16-torchvision",
+            "opencv-dnn-4.6", "pytorch-fp32", "pytorch-int8"]
+
+
+def missing_reason(missing, peer, network, batch):
+    """The reason of the most specific MISSING line for this peer and section, else None."""
+    for (name, net, b), reason in missing.items():
+        if net == network and b in (str(batch), "-") and name.startswith(peer):
+            return reason
+    for (name, net, b), reason in missing.items():
+        if net is None and any(peer.startswith(n) for n in name.split("+")):
+            return reason
+    return None
+
+
 def table_main(results_file):
-    runs, notes = {}, []
+    runs, notes, missing = {}, [], {}
     for line in open(results_file):
         parts = line.split()
         if parts and parts[0] == "RESULT":
             peer, network, batch, ms = parts[1], parts[2], int(parts[3]), float(parts[4])
             runs.setdefault((network, batch), {}).setdefault(peer, []).append(ms)
-        elif parts and parts[0] in ("MISSING", "INFO", "LOAD"):
+        elif parts and parts[0] == "MISSING":
+            if len(parts) >= 4 and parts[2] in GFLOP:  # "MISSING peer network batch|- reason"
+                missing.setdefault((parts[1], parts[2], parts[3]), " ".join(parts[4:]))
+            else:  # "MISSING peer reason": the whole peer
+                missing.setdefault((parts[1].rstrip(":"), None, None), " ".join(parts[2:]))
+        elif parts and parts[0] in ("INFO", "LOAD"):
             notes.append(line.rstrip())
     for note in dict.fromkeys(notes):
         print(note)
+    batches = sorted({b for (_, b) in runs} or {1, 8})
     baseline = "onnxruntime-torchvision"
-    for (network, batch) in sorted(runs, key=lambda k: (k[0] != "full", k[1])):
-        peers = runs[(network, batch)]
-        base = statistics.median(peers[baseline]) if baseline in peers else None
-        print(f"\n{network}, batch {batch} (median over rounds; ratio = ms / ONNX Runtime fp32 on torchvision's ONNX)")
-        print(f"  {'peer':36s} {'ms/image':>9s} {'GFLOP/s':>8s} {'ratio':>6s} {'rounds':>6s}")
-        for peer, values in sorted(peers.items(), key=lambda kv: statistics.median(kv[1])):
-            ms = statistics.median(values)
-            ratio = f"{ms / base:6.2f}" if base else "     -"
-            print(f"  {peer:36s} {ms:9.1f} {GFLOP[network] * 1000 / ms:8.1f} {ratio} {len(values):6d}")
+    for network in GFLOP:
+        for batch in batches:
+            peers = runs.get((network, batch), {})
+            base = statistics.median(peers[baseline]) if baseline in peers else None
+            print(f"\n{network}, batch {batch} (median over rounds; ratio = ms / ONNX Runtime fp32 on torchvision's ONNX)")
+            print(f"  {'peer':36s} {'ms/image':>9s} {'GFLOP/s':>8s} {'ratio':>6s} {'rounds':>6s}")
+            for peer, values in sorted(peers.items(), key=lambda kv: statistics.median(kv[1])):
+                ms = statistics.median(values)
+                ratio = f"{ms / base:6.2f}" if base else "     -"
+                print(f"  {peer:36s} {ms:9.1f} {GFLOP[network] * 1000 / ms:8.1f} {ratio} {len(values):6d}")
+            for peer in EXPECTED:
+                if not any(p.startswith(peer) for p in peers):
+                    reason = missing_reason(missing, peer, network, batch) or "no result (see the logs in the --out folder)"
+                    print(f"  {peer:36s} MISSING: {reason}")
 
 
 if __name__ == "__main__":
