@@ -34,7 +34,6 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <numeric>
@@ -42,6 +41,7 @@
 #include "base/error.h"
 #include "inception/inception_v3.h"
 #include "nn/conv2d.h"
+#include "nn/cpu.h"
 #include "nn/head_layers.h"
 #include "nn/pool2d.h"
 
@@ -79,12 +79,6 @@ struct Step {
 struct Stage {
   std::vector<std::vector<size_t>> lanes;
 };
-
-bool has_avx512() {
-  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-  const auto avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
-  return (isa & avx512) == avx512;  // ISA values are bit sets (avx2_vnni > avx512_core numerically)
-}
 
 // Concat inputs are placed inside their concat's buffer (recursively, for Mixed_7b's nested
 // concats). Walk backwards so a concat's own placement is known before its inputs'.
@@ -279,8 +273,8 @@ struct Network::Impl {
     const auto layers = inception_v3_layers(model.endpoint);
     const auto shapes = infer_shapes(layers, options.image_size);
     const bool int8 = precision == Precision::int8, in_place = !int8;
-    const int block = has_avx512() ? 16 : 8;
-    const tag act_tag = int8 ? tag::nhwc : (block == 16 ? tag::nChw16c : tag::nChw8c);
+    const int block = channel_block();
+    const tag act_tag = int8 ? tag::nhwc : blocked_activation_tag();
     const dt act_dt = int8 ? dt::u8 : precision == Precision::bf16 ? dt::bf16 : dt::f32;
     const size_t act_bytes = dnnl::memory::data_type_size(act_dt);
     const auto placement = place_layers(layers, shapes, block, in_place);
@@ -658,40 +652,6 @@ Precision parse_precision(const std::string& name) {
   throw InputError("unknown precision '" + name + "' (expected fp32, bf16 or int8)");
 }
 
-bool precision_supported(Precision precision) {
-  if (precision != Precision::bf16) return true;
-  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-  const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
-  return (isa & bf16) == bf16;  // avx512_core_amx includes the bf16 bits
-}
-
-int default_thread_count() { return omp_get_num_procs(); }
-
-std::string cpu_isa_description() {
-  static const std::map<dnnl::cpu_isa, std::string> names = {
-      {dnnl::cpu_isa::sse41, "sse41"},
-      {dnnl::cpu_isa::avx, "avx"},
-      {dnnl::cpu_isa::avx2, "avx2"},
-      {dnnl::cpu_isa::avx512_core, "avx512_core"},
-      {dnnl::cpu_isa::avx512_core_vnni, "avx512_core_vnni"},
-      {dnnl::cpu_isa::avx512_core_bf16, "avx512_core_bf16"},
-      {dnnl::cpu_isa::avx512_core_amx, "avx512_core_amx"},
-      {dnnl::cpu_isa::avx2_vnni, "avx2_vnni"},
-  };
-  const auto it = names.find(dnnl::get_effective_cpu_isa());
-  std::string s = "oneDNN " + (it != names.end() ? it->second : "isa#" + std::to_string(int(dnnl::get_effective_cpu_isa())));
-  // The instruction sets that matter for fp32/bf16/int8, from the kernel's view of the CPU.
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) s = line.substr(line.find(':') + 2) + ", " + s;
-    if (line.rfind("flags", 0) != 0) continue;
-    s += "; CPU:";
-    for (const char* flag : {" avx2", " fma", " avx512f", " avx512_vnni", " avx512_bf16", " amx_bf16", " amx_int8"})
-      if (line.find(std::string(flag) + " ") != std::string::npos) s += flag;
-    break;
-  }
-  return s;
-}
+bool precision_supported(Precision precision) { return precision != Precision::bf16 || has_fast_bf16(); }
 
 }  // namespace blastscan

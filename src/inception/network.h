@@ -15,6 +15,7 @@
 #include <string>
 
 #include "inception/model.h"
+#include "nn/cpu.h"  // default_thread_count, cpu_isa_description for the callers
 
 namespace blastscan {
 
@@ -76,10 +77,5 @@ class Network {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// The cores oneDNN may use by default; the CPU's model name, the ISA oneDNN dispatches to and
-// the CPU's relevant instruction sets (avx2 ... amx_int8).
-int default_thread_count();
-std::string cpu_isa_description();
 
 }  // namespace blastscan

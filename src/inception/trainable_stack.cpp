@@ -7,6 +7,7 @@
 #include <map>
 
 #include "base/error.h"
+#include "nn/cpu.h"
 #include "nn/trainable_concat.h"
 #include "nn/trainable_conv2d.h"
 #include "nn/trainable_pool2d.h"
@@ -19,14 +20,7 @@ using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 constexpr int kStackInput = -1;
 
-// ISA values are bit sets, so test the bits (as inception/network.cpp does for inference).
-tag blocked_tag() {
-  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-  const auto avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
-  return (isa & avx512) == avx512 ? tag::nChw16c : tag::nChw8c;
-}
-
-int thread_count(int requested) { return requested > 0 ? requested : omp_get_num_procs(); }
+int thread_count(int requested) { return requested > 0 ? requested : default_thread_count(); }
 
 struct Node {
   Layer layer;
@@ -84,7 +78,7 @@ struct TrainableStack::Impl {
     in_shape = shape_of.at(from_layer);
     const auto layers = layers_above(from, model.endpoint);
     out_shape = shape_of.at(layers.back().name);
-    const tag blocked = blocked_tag();
+    const tag blocked = blocked_activation_tag();
     const auto act = [&](const LayerShape& s, tag t) { return dnnl::memory::desc({N, s.C, s.H, s.W}, dt::f32, t); };
 
     input_nhwc.assign(size_t(N) * in_shape.H * in_shape.W * in_shape.C, 0.f);
@@ -151,8 +145,7 @@ struct TrainableStack::Impl {
     diff_features.assign(size_t(N) * C, 0.f);
     // [N,C,1,1] blocked is [N,C] plain when C is a multiple of the block (all Inception end
     // points are), and keeps the global pool on its optimised kernel (to nchw it is ref).
-    const int block = blocked == tag::nChw16c ? 16 : 8;
-    const dnnl::memory::desc rows({N, C, 1, 1}, dt::f32, C % block == 0 ? blocked : tag::nchw);
+    const dnnl::memory::desc rows({N, C, 1, 1}, dt::f32, C % channel_block() == 0 ? blocked : tag::nchw);
     features_memory = dnnl::memory(rows, engine, features.data());
     diff_features_memory = dnnl::memory(rows, engine, diff_features.data());
     global_pool = std::make_unique<TrainablePool2d>(
