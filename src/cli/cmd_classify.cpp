@@ -45,7 +45,7 @@ struct Options {
   std::vector<std::string> inputs;
   float threshold = kDefaultThreshold;
   int threads = 0;
-  ClassifyOptions classify;  // batch, tiling
+  ClassifyOptions classify;  // batch (set to 0 = throughput_batch in add_classify), tiling
   CLI::Option* format_option = nullptr;
 };
 
@@ -70,7 +70,9 @@ std::string unique_stem(const std::filesystem::path& path, std::set<std::string>
   return name;
 }
 
-Predictor make_predictor(const Options& o) {
+// For `images` files: the batch asked for, or the library's choice.
+Predictor make_predictor(Options& o, size_t images) {
+  if (o.classify.batch == 0) o.classify.batch = throughput_batch(images, o.threads);
   return Predictor(load_model(o.model), {.threshold = o.threshold,
                                          .batch = o.classify.batch,
                                          .threads = o.threads,
@@ -132,7 +134,7 @@ ClassifyOptions classify_options(const Options& o, const Predictor& predictor) {
   return options;
 }
 
-void classify_shard(const Options& o, const std::vector<std::filesystem::path>& files) {
+void classify_shard(Options& o, const std::vector<std::filesystem::path>& files) {
   if (o.out.empty()) throw InputError("--shard needs --out FILE (the shard file that merge reads)");
   if (o.format_option->count() > 0) throw InputError("--format: a shard file is JSON; choose the format at merge");
   ShardFile shard;
@@ -148,7 +150,7 @@ void classify_shard(const Options& o, const std::vector<std::filesystem::path>& 
     return;
   }
   const auto [begin, end] = shard_range(files.size(), shard.header.shard);
-  Predictor predictor = make_predictor(o);
+  Predictor predictor = make_predictor(o, end - begin);
   shard.header.classes = predictor.model().classes;
   shard.results = classify_files(predictor, {files.begin() + long(begin), files.begin() + long(end)},
                                  classify_options(o, predictor));
@@ -162,6 +164,7 @@ void classify_shard(const Options& o, const std::vector<std::filesystem::path>& 
 
 void add_classify(CLI::App& app) {
   auto opts = std::make_shared<Options>();
+  opts->classify.batch = 0;  // throughput_batch() unless --batch says otherwise
   auto* cmd = app.add_subcommand("classify", "classify images or folders of images");
   add_option(cmd, flags::model, opts->model)->required();
   add_option(cmd, flags::threshold, opts->threshold);
@@ -179,7 +182,7 @@ void add_classify(CLI::App& app) {
     const std::vector<std::filesystem::path> inputs(opts->inputs.begin(), opts->inputs.end());
     const auto files = list_images(inputs);
     if (!opts->shard.empty()) return classify_shard(*opts, files);
-    Predictor predictor = make_predictor(*opts);
+    Predictor predictor = make_predictor(*opts, files.size());
     const auto results = classify_files(predictor, files, classify_options(*opts, predictor));
     if (!opts->explain.empty()) write_explanations(*opts, predictor, results);
     print_results(results, predictor.model(), opts->format, opts->out);

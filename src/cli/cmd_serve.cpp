@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "predict/results.h"
 #include "serve/server.h"
 #include "serve/stop_signals.h"
 
@@ -19,7 +20,7 @@ namespace {
 struct ServeArgs {
   std::string model;
   ServerOptions server;
-  PredictorOptions predictor;
+  PredictorOptions predictor{.batch = 0};  // batch 0: throughput_batch
   std::string precision = "fp32";
   int max_body_mb = 32;
   int max_memory_mb = 1024;
@@ -42,6 +43,8 @@ void run_serve(const ServeArgs& args) {
       spdlog::info("loading {}", args.model);
       PredictorOptions predictor = args.predictor;
       predictor.precision = choose_precision(args.precision);
+      // Concurrent requests are classified together (served_model.h), as many files are.
+      if (predictor.batch == 0) predictor.batch = throughput_batch(size_t(-1), predictor.threads);
       auto served = load_served_model(args.model, predictor);
       const Model& m = served->model();
       spdlog::info("model ready: {} ({}, {} classes, sha256 {})", served->file_name, m.endpoint, m.classes.size(),
@@ -67,6 +70,7 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--host", args->server.host, "address to listen on (0.0.0.0 for every interface)")->capture_default_str();
   cmd->add_option("--port", args->server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535))->capture_default_str();
   add_option(cmd, flags::threads, args->predictor.threads);
+  add_option(cmd, flags::batch, args->predictor.batch);
   add_option(cmd, flags::precision, args->precision);
   add_option(cmd, flags::threshold, args->predictor.threshold);
   cmd->add_option("--workers", args->server.workers, "requests decoded and answered at once")

@@ -38,7 +38,11 @@ const SettingSpec threads{.key = "threads", .help = "compute threads (0 = all co
                           .flag = "--threads,-t"};
 const SettingSpec threshold{.key = "threshold", .help = "confidence below this is flagged LOW", .min = 0, .max = 1};
 const SettingSpec format{.key = "format", .help = "output format", .choices = {"table", "json", "csv"}};
-const SettingSpec batch{.key = "batch", .help = "images per network run", .min = 1, .max = 256};
+const SettingSpec batch{.key = "batch",
+                        .help = "images per network run; 0: chosen for throughput (a few per thread, one image per "
+                                "thread; classify: 1 for one file)",
+                        .min = 0,
+                        .max = 256};
 const SettingSpec positive{.key = "positive",
                            .help = "classes that mean ALL, comma-separated (default: every class except one named "
                                    "like benign/healthy/normal/negative/0)"};

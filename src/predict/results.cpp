@@ -1,6 +1,9 @@
 #include "predict/results.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <exception>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +11,7 @@
 #include "base/error.h"
 #include "base/progress.h"
 #include "base/safe_text.h"
+#include "data/bounded_queue.h"
 #include "data/dataset.h"
 #include "data/image.h"
 #include "predict/slide_json.h"
@@ -53,6 +57,25 @@ std::string scan_note(const ImageResult& result, const SlideSource& slide, const
 
 }  // namespace
 
+int throughput_batch(size_t images, int threads) {
+  if (images <= 1) return 1;
+  const int t = threads > 0 ? threads : default_thread_count();
+  return int(std::min<size_t>(images, size_t(std::min(4 * t, 16))));
+}
+
+namespace {
+
+// A file on its way from the decoding thread: its pixels, or why it could not be read. Slide
+// files are left to the consumer, which reads them tile by tile (never whole).
+struct DecodedFile {
+  size_t index = 0;
+  bool slide = false;
+  cv::Mat image;
+  std::string error;
+};
+
+}  // namespace
+
 std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files,
                                         const ClassifyOptions& options) {
   std::vector<ImageResult> results(files.size());
@@ -79,30 +102,61 @@ std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<
     if (options.on_scan) options.on_scan(result, scanned);
     progress.advance();
   };
-  for (size_t i = 0; i < files.size(); ++i) {
-    ImageResult& result = results[i];
-    result.path = files[i];
-    result.true_class = class_from_path(files[i], predictor.model().classes);
+
+  // Files are decoded on their own thread, a batch or two ahead of the network (bounded
+  // memory), so decoding overlaps compute.
+  BoundedQueue<DecodedFile> decoded(size_t(2 * std::max(1, options.batch)));
+  std::exception_ptr decoder_error;
+  std::thread decoder([&] {
     try {
-      if (options.tiling != Tiling::never && is_slide_file(files[i])) {
-        scan(result, *open_slide_file(files[i], options.level), false);
-        continue;
+      for (size_t i = 0; i < files.size(); ++i) {
+        DecodedFile file;
+        file.index = i;
+        file.slide = options.tiling != Tiling::never && is_slide_file(files[i]);
+        try {
+          if (!file.slide) file.image = load_image(files[i]);
+        } catch (const InputError& e) {
+          file.error = e.what();
+        }
+        if (!decoded.push(std::move(file))) break;  // the consumer gave up
       }
-      cv::Mat image = load_image(files[i]);
-      const bool large = is_slide_sized(image.size(), predictor.input_size());
-      if (options.tiling == Tiling::always || (options.tiling == Tiling::automatic && large)) {
-        scan(result, *image_slide(std::move(image)), large && options.tiling == Tiling::automatic);
-        continue;
-      }
-      images.push_back(std::move(image));
-      index.push_back(i);
-    } catch (const InputError& e) {
-      result.error = e.what();
-      progress.advance();
+    } catch (...) {
+      decoder_error = std::current_exception();
     }
-    if (int(images.size()) >= options.batch) flush();
+    decoded.close();
+  });
+  try {
+    while (auto file = decoded.pop()) {
+      ImageResult& result = results[file->index];
+      result.path = files[file->index];
+      result.true_class = class_from_path(result.path, predictor.model().classes);
+      try {
+        if (!file->error.empty()) throw InputError(file->error);
+        if (file->slide) {
+          scan(result, *open_slide_file(result.path, options.level), false);
+          continue;
+        }
+        const bool large = is_slide_sized(file->image.size(), predictor.input_size());
+        if (options.tiling == Tiling::always || (options.tiling == Tiling::automatic && large)) {
+          scan(result, *image_slide(std::move(file->image)), large && options.tiling == Tiling::automatic);
+          continue;
+        }
+        images.push_back(std::move(file->image));
+        index.push_back(file->index);
+      } catch (const InputError& e) {
+        result.error = e.what();
+        progress.advance();
+      }
+      if (int(images.size()) >= options.batch) flush();
+    }
+    flush();
+  } catch (...) {
+    decoded.close();
+    decoder.join();
+    throw;
   }
-  flush();
+  decoder.join();
+  if (decoder_error) std::rethrow_exception(decoder_error);
   return results;
 }
 

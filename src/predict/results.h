@@ -43,7 +43,7 @@ std::string seed_summary_line(const ResultSummary& summary);
 enum class Tiling { automatic, always, never };
 
 struct ClassifyOptions {
-  int batch = 1;  // whole images per network run
+  int batch = 1;  // whole images per network run (throughput_batch() picks one)
   Tiling tiling = Tiling::automatic;
   TilingOptions tile;
   SlideLevel level;  // for slide files
@@ -55,9 +55,16 @@ struct ClassifyOptions {
   std::function<void(const ImageResult&, const SlideScan&)> on_scan;
 };
 
-// Classifies files in batches; a file that cannot be read or decoded becomes an error row and
-// the rest go on. Large images and slide files are scanned tile by tile (slide_scan.h).
-// Reports each image done to options.progress.
+// The batch for classifying `images` files (or requests) on `threads` network threads (0 = all
+// cores) when the caller did not choose one: 1 for a single file (the one-image schedule, branches on concurrent
+// threads, the least memory); otherwise throughput mode, one image per thread, with a few
+// images per thread in each run so that no thread waits long for the slowest (up to 16).
+int throughput_batch(size_t images, int threads);
+
+// Classifies files in batches, decoding the next files on a thread of its own while the network
+// runs; a file that cannot be read or decoded becomes an error row and the rest go on. Large
+// images and slide files are scanned tile by tile (slide_scan.h). Reports each image done to
+// options.progress.
 std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<std::filesystem::path>& files,
                                         const ClassifyOptions& options);
 

@@ -3,8 +3,11 @@
 // a load balancer are interchangeable.
 #pragma once
 #include <filesystem>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "predict/predictor.h"
 #include "predict/slide_scan.h"
@@ -18,7 +21,9 @@ class ServedModel {
   // It always keeps the end point (PredictorOptions::explain), so any request may ask for a map.
   ServedModel(Model model, PredictorOptions options, std::string file_name, std::string sha256);
 
-  // Thread-safe; images are classified one at a time, first come, first served.
+  // Thread-safe, first come, first served. Requests that arrive while the network is busy are
+  // classified together when it is free, up to PredictorOptions::batch at once, one image per
+  // network thread (throughput mode); a request alone runs as one image on every thread.
   Prediction predict(const cv::Mat& rgb);
   // The same, with the class activation map of the predicted class.
   Explanation explain(const cv::Mat& rgb);
@@ -33,8 +38,18 @@ class ServedModel {
   const std::string sha256;     // of the model file's bytes, so clients can tell replicas' models apart
 
  private:
+  struct Waiting {
+    const cv::Mat* image;
+    std::promise<Prediction>* answer;
+  };
+  // On compute_'s thread: classifies the requests waiting, up to a batch of them.
+  void classify_waiting();
+
   SerialExecutor compute_;                // declared first: it outlives the predictor
   std::unique_ptr<Predictor> predictor_;  // used only on compute_'s thread
+  size_t batch_ = 1;
+  std::mutex waiting_mutex_;
+  std::vector<Waiting> waiting_;  // in arrival order
 };
 
 // Loads a frozen model for serving. Throws InputError for a model without a classification

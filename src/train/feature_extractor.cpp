@@ -1,12 +1,9 @@
 #include "train/feature_extractor.h"
 
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <random>
 #include <thread>
 
@@ -14,6 +11,7 @@
 #include "base/file_io.h"
 #include "base/hash.h"
 #include "base/progress.h"
+#include "data/bounded_queue.h"
 #include "data/image.h"
 #include "data/parallel.h"
 #include "data/preprocess.h"
@@ -59,41 +57,6 @@ void preprocess_view(const Model& model, const cv::Mat& rgb, const std::string& 
   preprocess_inception_train(gray ? equalised_gray(rgb) : rgb, o.image_size, rng, dst);
 }
 
-// Producer/consumer hand-off of at most `capacity` batches; close() ends it from either side.
-class BatchQueue {
- public:
-  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
-  bool push(Batch batch) {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return closed_ || queue_.size() < capacity_; });
-    if (closed_) return false;
-    queue_.push_back(std::move(batch));
-    cv_.notify_all();
-    return true;
-  }
-  std::optional<Batch> pop() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
-    if (queue_.empty()) return std::nullopt;
-    Batch b = std::move(queue_.front());
-    queue_.pop_front();
-    cv_.notify_all();
-    return b;
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  size_t capacity_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Batch> queue_;
-  bool closed_ = false;
-};
-
 // Hashes every image's bytes (in parallel) into `hashes`; the views `have(image, view)` does
 // not find are the ones to compute.
 std::vector<ViewRef> views_to_compute(const std::vector<std::filesystem::path>& images, int views, int threads,
@@ -131,7 +94,7 @@ void run_in_batches(const Model& model, const std::vector<std::filesystem::path>
                     const std::vector<std::string>& hashes, const std::vector<ViewRef>& todo, const ExtractOptions& o,
                     const char* what, const std::function<void(const Batch&)>& consume) {
   const size_t image_floats = size_t(o.image_size) * size_t(o.image_size) * 3;
-  BatchQueue queue(2);
+  BoundedQueue<Batch> queue(2);
   std::exception_ptr producer_error;
   std::thread producer([&] {
     try {
