@@ -112,8 +112,8 @@ std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<
       for (size_t i = 0; i < files.size(); ++i) {
         DecodedFile file;
         file.index = i;
-        file.slide = options.tiling != Tiling::never && is_slide_file(files[i]);
         try {
+          file.slide = options.tiling != Tiling::never && is_slide_file(files[i]);
           if (!file.slide) file.image = load_image(files[i]);
         } catch (const InputError& e) {
           file.error = e.what();
