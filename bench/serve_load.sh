@@ -8,7 +8,8 @@
 # Usage: bench/serve_load.sh MODEL.pb [IMAGE]
 #   MODEL.pb  a model with a head, e.g. the one `blastscan train` writes
 #   IMAGE     default: a shared taleqani image (224x224 JPEG)
-# Environment: BUILD_DIR (default build), REQUESTS, CONNECTIONS, THREADS (compute threads, 0 = all).
+# Environment: BUILD_DIR (default build), REQUESTS, CONNECTIONS, THREADS (compute threads, 0 = all),
+# SERVE_ARGS (more serve flags, e.g. "--batch 1" to compare with throughput mode's default).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -18,6 +19,7 @@ image=${2:-$shared/data/taleqani/Pro/WBC-Malignant-Pro-001.jpg}
 requests=${REQUESTS:-2000}
 connections=${CONNECTIONS:-16}
 threads=${THREADS:-0}
+read -r -a serve_args <<<"${SERVE_ARGS:-}"
 command -v wrk >/dev/null || { echo "serve_load: wrk is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 work=$(mktemp -d)
 cmake --build "$build" --target blastscan >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
@@ -31,7 +33,8 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- the server, on a free port (it prints the one it got)
-"$build/blastscan" serve --model "$model" --port 0 --threads "$threads" --workers "$connections" >"$work/serve.log" 2>&1 &
+"$build/blastscan" serve --model "$model" --port 0 --threads "$threads" --workers "$connections" "${serve_args[@]}" \
+  >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 600); do
   grep -q "model ready" "$work/serve.log" && break
