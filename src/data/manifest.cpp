@@ -106,16 +106,14 @@ int parse_label(const std::string& text, const std::string& where) {
 }
 
 // CSV rows carry both the label id and the class name: the class list is rebuilt from them
-// (labels.txt beside the manifest, if present, gives the ids of classes with no rows).
-Dataset load_csv(const fs::path& path) {
-  const std::string name = path.string();
-  const auto rows = parse_csv(read_text_file(path), name);
+// (`classes`, from labels.txt, gives the ids of classes with no rows).
+Dataset parse_csv_manifest(std::string_view text, const fs::path& dir, const std::string& name,
+                           std::vector<std::string> classes) {
+  const auto rows = parse_csv(std::string(text), name);
   if (rows.empty() || rows[0] != kColumns)
     throw InputError(name + ": not a blastscan manifest (expected the header line path,hash,label,class,split,group,source)");
   Dataset ds;
-  if (fs::exists(path.parent_path() / "labels.txt"))
-    ds.classes = parse_labels(read_text_file(path.parent_path() / "labels.txt"), (path.parent_path() / "labels.txt").string());
-  const fs::path dir = path.parent_path();
+  ds.classes = std::move(classes);
   for (size_t r = 1; r < rows.size(); ++r) {
     const std::string where = name + ":" + std::to_string(r + 1);
     const auto& f = rows[r];
@@ -150,12 +148,10 @@ nlohmann::json to_json(const Dataset& ds, const fs::path& dir) {
   return {{"format", "blastscan-manifest-1"}, {"classes", ds.classes}, {"samples", samples}, {"skipped", skipped}};
 }
 
-Dataset load_json(const fs::path& path) {
-  const std::string name = path.string();
-  const fs::path dir = path.parent_path();
+Dataset parse_json_manifest(std::string_view text, const fs::path& dir, const std::string& name) {
   Dataset ds;
   try {
-    const auto j = nlohmann::json::parse(read_text_file(path));
+    const auto j = nlohmann::json::parse(text);
     if (j.value("format", "") != "blastscan-manifest-1") throw InputError(name + ": not a blastscan manifest");
     ds.classes = j.at("classes").get<std::vector<std::string>>();
     const auto& samples = j.at("samples");
@@ -189,11 +185,22 @@ void write_manifest(const Dataset& dataset, const fs::path& dir) {
   write_file_atomic(dir / "manifest.json", json_text(to_json(dataset, dir), 1));
 }
 
+Dataset parse_manifest(std::string_view text, ManifestFormat format, const fs::path& dir, const std::string& name,
+                       std::vector<std::string> classes) {
+  return format == ManifestFormat::json ? parse_json_manifest(text, dir, name)
+                                        : parse_csv_manifest(text, dir, name, std::move(classes));
+}
+
 Dataset load_manifest(const fs::path& path) {
   const std::string ext = path.extension().string();
-  if (ext == ".json") return load_json(path);
-  if (ext == ".csv") return load_csv(path);
-  throw InputError(path.string() + ": a manifest is a .json or .csv file");
+  const fs::path dir = path.parent_path();
+  if (ext == ".json") return parse_manifest(read_text_file(path), ManifestFormat::json, dir, path.string());
+  if (ext != ".csv") throw InputError(path.string() + ": a manifest is a .json or .csv file");
+  // CSV rows name their classes; labels.txt beside the manifest adds the ids of classes with no rows.
+  std::vector<std::string> classes;
+  if (const fs::path labels = dir / "labels.txt"; fs::exists(labels))
+    classes = parse_labels(read_text_file(labels), labels.string());
+  return parse_manifest(read_text_file(path), ManifestFormat::csv, dir, path.string(), std::move(classes));
 }
 
 }  // namespace blastscan

@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "base/error.h"
+#include "base/file_io.h"
 #include "formats/tfrecord.h"
 #include "tensorflow_event.pb.h"
 
@@ -52,20 +53,25 @@ void EventWriter::add_scalars(int64_t step, const std::vector<std::pair<std::str
   writer_->write(event.SerializeAsString());
 }
 
-std::vector<ScalarEvent> read_scalar_events(const std::filesystem::path& path) {
-  const auto records = read_tfrecord_file(path);
+std::vector<ScalarEvent> parse_scalar_events(std::span<const uint8_t> bytes, const std::string& name) {
+  TfRecordReader reader(bytes, name);
   std::vector<ScalarEvent> scalars;
-  for (size_t i = 0; i < records.size(); ++i) {
+  size_t index = 0;
+  for (; const auto record = reader.next(); ++index) {
     tensorflow::Event event;
-    if (!event.ParseFromArray(records[i].data(), static_cast<int>(records[i].size())))
-      throw InputError(path.string() + ": record " + std::to_string(i) + ": not an Event");
-    if (i == 0 && event.file_version().rfind("brain.Event:", 0) != 0)
-      throw InputError(path.string() + ": the first event has no file_version");
+    if (!event.ParseFromArray(record->data(), static_cast<int>(record->size())))
+      throw InputError(name + ": record " + std::to_string(index) + ": not an Event");
+    if (index == 0 && event.file_version().rfind("brain.Event:", 0) != 0)
+      throw InputError(name + ": the first event has no file_version");
     for (const auto& v : event.summary().value())
       scalars.push_back({event.step(), event.wall_time(), v.tag(), v.simple_value()});
   }
-  if (records.empty()) throw InputError(path.string() + ": no events");
+  if (index == 0) throw InputError(name + ": no events");
   return scalars;
+}
+
+std::vector<ScalarEvent> read_scalar_events(const std::filesystem::path& path) {
+  return parse_scalar_events(read_file(path), path.string());
 }
 
 }  // namespace blastscan

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,7 +38,9 @@ struct ScalarEvent {
 };
 
 // The scalars of an event file, in order (for tests and for reading a run's curves back).
-// Throws InputError on a bad record or a file that does not start with a file_version event.
+// Throws InputError on a bad record or a file that does not start with a file_version event;
+// `name` names the bytes in errors.
+std::vector<ScalarEvent> parse_scalar_events(std::span<const uint8_t> bytes, const std::string& name);
 std::vector<ScalarEvent> read_scalar_events(const std::filesystem::path& path);
 
 }  // namespace blastscan

@@ -5,6 +5,7 @@
 // (served_model.h); HTTP workers only read, decode and answer.
 #include "serve/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -99,13 +100,46 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// cpp-httplib's request processing is protected: reachable from a subclass without a socket.
+struct HttpServer : BoundedServer {
+  using BoundedServer::BoundedServer;
+  using httplib::Server::process_request;
+};
+
+// A connection held in memory: reads come from the request's bytes, writes go to the answer.
+class MemoryStream : public httplib::Stream {
+ public:
+  explicit MemoryStream(std::string_view request) : request_(request) {}
+  bool is_readable() const override { return true; }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, request_.size() - pos_);
+    std::copy_n(request_.data() + pos_, n, ptr);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    answer_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { ip = "memory", port = 0; }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { ip = "memory", port = 0; }
+  socket_t socket() const override { return INVALID_SOCKET; }
+  std::string take_answer() { return std::move(answer_); }
+
+ private:
+  std::string_view request_;
+  size_t pos_ = 0;
+  std::string answer_;
+};
+
 }  // namespace
 
 // ---- the server
 
 struct Server::Impl {
   ServerOptions options;
-  BoundedServer http;
+  HttpServer http;
   mutable std::counting_semaphore<1024> worker_slots;  // requests decoded and answered at once
   mutable MemoryBudget memory;  // bodies and decoded images of every request in flight
   std::atomic<std::shared_ptr<ServedModel>> model;
@@ -361,5 +395,12 @@ void Server::stop() {
 }
 
 void Server::set_model(std::shared_ptr<ServedModel> model) { impl_->model.store(std::move(model)); }
+
+std::string Server::answer(std::string_view request) {
+  MemoryStream stream(request);
+  bool closed = false;
+  impl_->http.process_request(stream, /*close_connection=*/true, closed, nullptr);
+  return stream.take_answer();
+}
 
 }  // namespace blastscan

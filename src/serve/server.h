@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "serve/served_model.h"
 
@@ -40,6 +41,10 @@ class Server {
   void stop();
   // Publishes the loaded model; until then /health and /Inference answer 503.
   void set_model(std::shared_ptr<ServedModel> model);
+  // Answers one request held in memory, without a socket: `request` is the bytes a client
+  // sends, the result the bytes it gets back. The whole path runs (request parsing, body
+  // limits, routing, handlers, error answers), so a fuzzer or a test can drive it with bytes.
+  std::string answer(std::string_view request);
 
  private:
   struct Impl;

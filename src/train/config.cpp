@@ -95,11 +95,14 @@ TrainConfig parse_train_config(const nlohmann::json& json, const std::string& na
   return c;
 }
 
-TrainConfig load_train_config(const std::string& path) {
-  const std::string text = read_text_file(path, size_t(1) << 20);
+TrainConfig parse_train_config_text(std::string_view text, const std::string& name) {
   const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
-  if (json.is_discarded()) throw InputError(path + ": not valid JSON");
-  return parse_train_config(json, path);
+  if (json.is_discarded()) throw InputError(name + ": not valid JSON");
+  return parse_train_config(json, name);
+}
+
+TrainConfig load_train_config(const std::string& path) {
+  return parse_train_config_text(read_text_file(path, size_t(1) << 20), path);
 }
 
 }  // namespace blastscan

@@ -56,6 +56,8 @@ nlohmann::json to_json(const TrainConfig& config);
 TrainConfig parse_train_config(const nlohmann::json& json, const std::string& name);
 // Every row's check, and the rules between settings (final_endpoint needs fine_tune_from).
 void check_train_config(const TrainConfig& config, const std::string& name);
+// parse_train_config from a config file's text (JSON, // comments allowed).
+TrainConfig parse_train_config_text(std::string_view text, const std::string& name);
 TrainConfig load_train_config(const std::string& path);
 
 }  // namespace blastscan
