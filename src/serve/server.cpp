@@ -196,6 +196,9 @@ struct Server::Impl {
     http.set_logger([](const Request& req, const Response& res) { never_throw("log", [&] { log_request(req, res); }); });
     http.set_payload_max_length(options.max_body_bytes);  // a Content-Length above it: 413 unread
     http.set_tcp_nodelay(true);
+    // Every answer, errors included: browsers must not guess a type (a JSON error holding an
+    // echoed path is never HTML).
+    http.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
     // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server bind the same
     // port and silently share its traffic; keep only SO_REUSEADDR (quick restarts).
     http.set_socket_options([](socket_t sock) {

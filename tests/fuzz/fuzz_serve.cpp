@@ -37,5 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::check(answer.rfind("HTTP/1.1 ", 0) == 0 && answer.size() >= 12, "an answer starts with a status line");
   const int status = std::atoi(answer.c_str() + 9);
   fuzz::check(status >= 200 && status < 500, "bad input gets a 2xx-4xx answer, not a 5xx");
+  const size_t head_end = answer.find("\r\n\r\n");
+  fuzz::check(answer.substr(0, head_end + 2).find("\r\nX-Content-Type-Options: nosniff\r\n") != std::string::npos,
+              "every answer carries X-Content-Type-Options: nosniff");
   return 0;
 }
