@@ -23,6 +23,7 @@
 #include "common/paths.h"
 #include "common/smear_image.h"
 #include "data/image.h"
+#include "formats/graphdef.h"
 #include "inception/random_model.h"
 #include "predict/slide_scan.h"
 #include "serve/server.h"
@@ -275,6 +276,78 @@ TEST(WebPage, DrawsTheTilesOfASlideAndTheClassActivationMapOfAnImageOnItsToggle)
   write_file_atomic(dir / "web_page_cam.png", browser.screenshot_png());
   browser.click("#show-cam");
   ASSERT_TRUE(browser.wait_until("document.getElementById('view').dataset.shows === ''"));
+}
+
+// ---- hostile names: a class named like markup is text everywhere it is shown
+
+const std::string kHostileClass = "<img src=x onerror=alert(1)>";
+
+// Markup in a name would show up as an element or run as script: no img with src "x", no
+// alert dialog open, and the name itself in the page's text.
+void expect_shown_as_text(Browser& browser, const std::string& where) {
+  EXPECT_EQ(browser.script("return document.querySelectorAll('img[src=\"x\"]').length;"), 0) << where;
+  EXPECT_TRUE(browser.script("return document.body.textContent;").get<std::string>().find(kHostileClass) !=
+              std::string::npos)
+      << where << ": the class name is not shown as text";
+  bool alert_open = true;
+  try {
+    browser.in_session("GET", "/alert/text");
+  } catch (const std::exception&) {  // WebDriver answers "no such alert"
+    alert_open = false;
+  }
+  EXPECT_FALSE(alert_open) << where << ": a script ran";
+}
+
+TEST(WebPage, AClassNamedLikeMarkupIsTextInThePageAndInTheReport) {
+  if (!fs::exists(kChromium) || !fs::exists(kChromedriver))
+    GTEST_SKIP() << "needs Debian's chromium and chromium-driver (scripts/setup.sh installs them)";
+  const fs::path dir = scratch_dir();
+  const fs::path image = shared_dir() / "data" / "taleqani" / "Pro" / "WBC-Malignant-Pro-001.jpg";
+  Model model = make_random_model("Conv2d_2a_3x3", 2, 5);
+  model.classes = {kHostileClass, "ALL"};
+  model.positive = {"ALL"};
+
+  // The report: `blastscan evaluate` on class folders named like the model's classes, with
+  // image file names that are markup too (shown for misclassified images).
+  save_model(model, dir / "m.pb");
+  for (const auto& cls : model.classes)
+    for (int i = 0; i < 3; ++i) {
+      fs::create_directories(dir / "data" / cls);
+      fs::copy_file(image, dir / "data" / cls / ("<b onmouseover=alert(2)>" + std::to_string(i) + ".jpg"));
+    }
+  std::string output;
+  ASSERT_EQ(run_command(blastscan_binary().string() + " evaluate --model '" + (dir / "m.pb").string() + "' --data '" +
+                            (dir / "data").string() + "' --out '" + (dir / "report").string() + "' --cache '" +
+                            (dir / "cache").string() + "' --threads 1",
+                        output),
+            0)
+      << output;
+  ASSERT_TRUE(fs::exists(dir / "report" / "report.html")) << output;
+
+  ServerOptions server_options;
+  server_options.port = 0;
+  Server server(server_options);
+  const int port = server.bind();
+  server.set_model(std::make_shared<ServedModel>(model, PredictorOptions{.threads = 1}, "m.pb", "sha"));
+  // Stopped and joined however the test ends: a script that ran makes WebDriver calls throw.
+  struct Serving {
+    Server& server;
+    std::thread thread;
+    ~Serving() { server.stop(), thread.join(); }
+  } serving{server, std::thread([&] { server.listen(); })};
+  {
+    Browser browser(dir);
+    browser.open("http://127.0.0.1:" + std::to_string(port) + "/");
+    ASSERT_TRUE(browser.wait_until("document.getElementById('model').textContent.includes('ALL')"));
+    browser.choose_file("#file", image);
+    ASSERT_TRUE(browser.wait_until("['done', 'error'].includes(document.body.dataset.state)"));
+    EXPECT_EQ(browser.script("return document.body.dataset.state;"), "done");
+    expect_shown_as_text(browser, "web page");
+
+    browser.open("file://" + fs::absolute(dir / "report" / "report.html").string());
+    ASSERT_TRUE(browser.wait_until("document.readyState === 'complete'"));
+    expect_shown_as_text(browser, "report.html");
+  }
 }
 
 }  // namespace
