@@ -17,6 +17,7 @@
 #include "formats/tfevents.h"
 #include "formats/tfrecord.h"
 #include "inception/random_model.h"
+#include "tensorflow_graph.pb.h"
 #include "train/config.h"
 
 using namespace blastscan;
@@ -50,6 +51,31 @@ std::vector<uint8_t> small_model(const std::string& endpoint, int classes) {
   Model model = make_random_model(endpoint, classes, 3);
   if (classes == 2) model.classes = {"healthy", "ALL"}, model.positive = {"ALL"};
   return serialize_graphdef(model);
+}
+
+// The same model in the other form import reads (the shared backbone's): each conv's biases
+// become BatchNorm/beta beside a moving mean of 0 and a moving variance of 1.
+std::vector<uint8_t> with_batch_norm(const std::vector<uint8_t>& bytes) {
+  tensorflow::GraphDef graph;
+  graph.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  const int n = graph.node_size();
+  for (int i = 0; i < n; ++i) {
+    tensorflow::NodeDef& node = *graph.mutable_node(i);
+    const std::string suffix = "/biases";
+    if (node.op() != "Const" || !node.name().ends_with(suffix)) continue;
+    const std::string scope = node.name().substr(0, node.name().size() - suffix.size());
+    node.set_name(scope + "/BatchNorm/beta");
+    for (const auto& [name, value] : {std::pair{"moving_mean", 0.f}, {"moving_variance", 1.f}}) {
+      tensorflow::NodeDef& stat = *graph.add_node();
+      stat = graph.node(i);
+      stat.set_name(scope + "/BatchNorm/" + name);
+      auto& tensor = *(*stat.mutable_attr())["value"].mutable_tensor();
+      std::vector<float> values(tensor.tensor_content().size() / sizeof(float), value);
+      tensor.set_tensor_content(values.data(), values.size() * sizeof(float));
+    }
+  }
+  const std::string out = graph.SerializeAsString();
+  return {out.begin(), out.end()};
 }
 
 // One chunk of a chunked body: its size in hex, then the bytes.
@@ -89,10 +115,9 @@ int main(int argc, char** argv) {
   const fs::path out = argv[1];
   const auto images = image_seeds();
 
-  for (const std::string harness : {"graphdef", "onnx_export"}) {
-    write_file_atomic(out / harness / "head.pb", small_model("Conv2d_1a_3x3", 2));
-    write_file_atomic(out / harness / "backbone.pb", small_model("Conv2d_2a_3x3", 0));
-  }
+  write_file_atomic(out / "graphdef" / "head.pb", small_model("Conv2d_1a_3x3", 2));
+  write_file_atomic(out / "graphdef" / "backbone.pb", small_model("Conv2d_2a_3x3", 0));
+  write_file_atomic(out / "graphdef" / "batchnorm.pb", with_batch_norm(small_model("Conv2d_1a_3x3", 0)));
 
   for (const auto& [name, bytes] : images) write_file_atomic(out / "image" / name, bytes);
 
