@@ -2,6 +2,7 @@
 // writes (models, TFRecord shards, event files, manifests, labels, configs), small images in
 // each format OpenCV encodes, and HTTP requests. Generated rather than shipped: nothing here
 // is worth keeping in the repository, and the seeds follow the formats when they change.
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -143,7 +144,6 @@ int main(int argc, char** argv) {
   write(out / "text_formats" / "config", "\x01" + to_json(TrainConfig{}).dump(1));
   write(out / "text_formats" / "manifest_json", "\x02" + read_text_file(scratch / "manifest.json"));
   write(out / "text_formats" / "manifest_csv", "\x03" + read_text_file(scratch / "manifest.csv"));
-  fs::remove_all(scratch);
 
   const std::string png = text_of(images.at("rgb.png"));
   const std::string boundary = "XyZ";
@@ -159,6 +159,17 @@ int main(int argc, char** argv) {
   write(out / "serve" / "chunked", "POST /Inference HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
                                        chunk(png.substr(0, 100)) + chunk(png.substr(100)) + "0\r\n\r\n");
   write(out / "serve" / "gzip", http_post("Content-Encoding: gzip\r\n", gzip(png)));
+  // Pyramidal tiled TIFFs as slide scanners write them, through libvips (as tests/data does).
+  const fs::path png_file = scratch / "slide.png";
+  write_file_atomic(png_file, encode(".png", pattern(300, 200, CV_8UC3)));
+  fs::create_directories(out / "slide");
+  for (const std::string options : {"--tile --pyramid --compression deflate --tile-width 64 --tile-height 64",
+                                    "--tile --pyramid --bigtiff --compression jpeg --tile-width 64 --tile-height 64"}) {
+    const fs::path tiff = out / "slide" / (options.find("bigtiff") == std::string::npos ? "pyramid.tiff" : "bigtiff.tiff");
+    const std::string command = "vips tiffsave " + png_file.string() + " " + tiff.string() + " " + options;
+    if (std::system(command.c_str()) != 0) std::fprintf(stderr, "make_fuzz_seeds: %s failed (libvips-tools?)\n", command.c_str());
+  }
+  fs::remove_all(scratch);
   std::printf("seeds written to %s\n", out.c_str());
   return 0;
 }
