@@ -50,6 +50,7 @@ run_one() {
 }
 export -f run_one
 export build work root seconds
+touch "$work/started"  # crash inputs newer than this are this run's
 start=$(date +%s)
 printf '%s\n' "${harnesses[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
 elapsed=$(($(date +%s) - start))
@@ -63,7 +64,7 @@ for name in "${harnesses[@]}"; do
   status=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
   cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$status")
   ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$status")
-  crashes=$(find "$work/crashes/$name" -type f -newer "$work/logs" 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ')
+  crashes=$(find "$work/crashes/$name" -type f -newer "$work/started" 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ')
   [[ -n $crashes ]] && crashed=1
   printf '%-13s %9s %9s %7s %7s %7s %7s  %s\n' "$name" "$(stat number_of_executed_units)" \
     "$(stat average_exec_per_sec)" "${cov:--}" "${ft:--}" "$(find "$work/corpus/$name" -type f | wc -l)" \
