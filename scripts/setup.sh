@@ -12,6 +12,7 @@ packages=(
   python3-venv  # scripts/python_env.sh: the venv of test and benchmark peers (tests/interop)
   slurmctld slurmd slurm-client munge nginx  # scale-out integration tests (tests/scaleout)
   libtiff-dev libjpeg62-turbo-dev libre2-dev  # image headers as the decoders see them; linear-time regexes
+  clang libclang-rt-14-dev  # libFuzzer harnesses (tests/fuzz, bench/fuzz.sh: CI fuzzes every parser)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -77,7 +77,8 @@ Predictor make_predictor(Options& o, size_t images) {
                                          .batch = o.classify.batch,
                                          .threads = o.threads,
                                          .explain = !o.explain.empty(),
-                                         .precision = choose_precision(o.precision)});
+                                         .precision = choose_precision(o.precision),
+                                         .model_name = o.model});
 }
 
 // --explain: the class activation map of each image classified whole, drawn over it.

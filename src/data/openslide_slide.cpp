@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/file_io.h"
 #include "data/slide_source.h"
 
 namespace blastscan {
@@ -102,7 +103,11 @@ class OpenSlideSlide final : public SlideSource {
 
 }  // namespace
 
-bool is_slide_file(const std::filesystem::path& path) { return openslide_detect_vendor(path.c_str()) != nullptr; }
+// Only regular files are asked about: OpenSlide opens the path, and opening a FIFO waits for a
+// writer for ever (the file's reader then says why it cannot be read).
+bool is_slide_file(const std::filesystem::path& path) {
+  return not_a_readable_file(path).empty() && openslide_detect_vendor(path.c_str()) != nullptr;
+}
 
 std::unique_ptr<SlideSource> open_slide_file(const std::filesystem::path& path, const SlideLevel& level) {
   const std::string name = path.string();

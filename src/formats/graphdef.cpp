@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <utility>
+#include <vector>
 #include <set>
 
 #include <google/protobuf/io/coded_stream.h>
@@ -44,6 +46,7 @@ class GraphReader {
   GraphReader(const tensorflow::GraphDef& graph, std::string name) : name_(std::move(name)) {
     for (const auto& node : graph.node())
       if (!nodes_.emplace(node.name(), &node).second) fail(node, "defined twice (node names are unique in a GraphDef)");
+    check_acyclic();
   }
 
   const std::string& name() const { return name_; }
@@ -96,6 +99,42 @@ class GraphReader {
   static std::string input_name(const tensorflow::NodeDef& op, int index) {
     const std::string& input = op.input(index);
     return input.substr(0, input.find(':'));  // "node:0" is output 0 of node
+  }
+  // A node's producers: its inputs without the output port ("node:1") or the control mark ("^node").
+  static std::string producer(const std::string& input) {
+    const size_t start = input.starts_with('^') ? 1 : 0;
+    return input.substr(start, input.find(':', start) - start);
+  }
+  // A frozen graph is a DAG; one whose node feeds itself (directly or around a loop) is damaged,
+  // and TensorFlow refuses it. blastscan computes from its own topology table, so such a file
+  // would load and answer as if it were whole. Depth-first with an explicit stack: a chain of a
+  // million nodes must not overflow the call stack.
+  void check_acyclic() const {
+    enum class Mark { unseen, open, done };
+    std::map<const tensorflow::NodeDef*, Mark> mark;
+    for (const auto& [unused, root] : nodes_) {
+      if (mark[root] != Mark::unseen) continue;
+      std::vector<std::pair<const tensorflow::NodeDef*, int>> stack = {{root, 0}};  // node, next input
+      mark[root] = Mark::open;
+      while (!stack.empty()) {
+        auto& [node, next] = stack.back();
+        if (next == node->input_size()) {
+          mark[node] = Mark::done;
+          stack.pop_back();
+          continue;
+        }
+        const tensorflow::NodeDef* input = find_exact(producer(node->input(next++)));
+        if (!input) continue;  // a missing producer is reported where it is used
+        Mark& m = mark[input];
+        if (m == Mark::open)
+          fail(*input, input == node ? "takes its own output as input (a frozen graph has no cycles)"
+                                     : "is on a cycle through '" + node->name() + "' (a frozen graph has no cycles)");
+        if (m == Mark::unseen) {
+          m = Mark::open;
+          stack.emplace_back(input, 0);
+        }
+      }
+    }
   }
   const tensorflow::NodeDef& skip_identities(const tensorflow::NodeDef& first) const {
     const tensorflow::NodeDef* node = &first;

@@ -72,7 +72,8 @@ std::vector<Prediction> Predictor::run(const std::vector<cv::Mat>& images, std::
       const float* probs = result.probabilities.ptr() + i * size_t(K);
       // NaN is never an answer (weights are checked at load; an overflow could still make one).
       if (!std::all_of(probs, probs + K, [](float v) { return std::isfinite(v); }))
-        throw Error("the network computed a probability that is not a number (the model's weights overflow float)");
+        throw Error(options_.model_name + ": the network computed a probability that is not a number (the weights " +
+                    "overflow float)");
       p.probabilities.assign(probs, probs + K);
       p.class_id = int(std::max_element(probs, probs + K) - probs);
       p.label = model_.classes.at(size_t(p.class_id));

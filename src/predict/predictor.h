@@ -32,6 +32,7 @@ struct PredictorOptions {
   int threads = 0;       // 0 = all cores
   bool explain = false;  // keep the end point's activations, so explain() can run
   Precision precision = Precision::f32;
+  std::string model_name = "the model";  // names the model in errors (its file)
 };
 
 // Why the network answered as it did: the exact class activation map of the predicted class

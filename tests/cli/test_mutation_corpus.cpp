@@ -260,9 +260,7 @@ void check_model_mutants(const std::vector<std::string>& paths, bool must_refuse
 
 Bytes small_model_bytes() { return read_file(small_model_pb()); }
 
-// DISABLED_ until issue 13's load-time model validation is on main (finite weights, unique
-// node names, no cycles, K >= 1, positives among the classes): today these models load.
-TEST(ModelMutants, DISABLED_BitFlipsAndTruncationsOfASmallModelWithAHead) {
+TEST(ModelMutants, BitFlipsAndTruncationsOfASmallModelWithAHead) {
   const fs::path dir = mutant_dir();
   const Bytes model = small_model_bytes();
   std::mt19937 rng(1);
@@ -274,9 +272,7 @@ TEST(ModelMutants, DISABLED_BitFlipsAndTruncationsOfASmallModelWithAHead) {
   fs::remove_all(dir);
 }
 
-// DISABLED_ until issue 13's load-time model validation is on main (finite weights, unique
-// node names, no cycles, K >= 1, positives among the classes): today these models load.
-TEST(ModelMutants, DISABLED_StructuralDamageIsRefusedAtLoad) {
+TEST(ModelMutants, StructuralDamageIsRefusedAtLoad) {
   const fs::path dir = mutant_dir();
   const Bytes model = small_model_bytes();
   std::mt19937 rng(2);
@@ -289,9 +285,7 @@ TEST(ModelMutants, DISABLED_StructuralDamageIsRefusedAtLoad) {
 }
 
 // The 42 MB backbone, a few mutants at a time (each written, run and removed).
-// DISABLED_ until issue 13's load-time model validation is on main (finite weights, unique
-// node names, no cycles, K >= 1, positives among the classes): today these models load.
-TEST(ModelMutants, DISABLED_BitFlipsTruncationsAndDamageOfTheSharedBackbone) {
+TEST(ModelMutants, BitFlipsTruncationsAndDamageOfTheSharedBackbone) {
   if (!fs::exists(backbone_pb())) GTEST_SKIP() << "no shared backbone at " << backbone_pb();
   const fs::path dir = mutant_dir();
   const Bytes backbone = read_file(backbone_pb());
@@ -513,8 +507,7 @@ TEST(ImageMutants, BitFlipsTruncationsAndLyingHeadersAreErrorRowsOrAnswers) {
 
 // libjpeg warns about corrupt data (and decodes a grey guess) rather than failing: such an
 // image is an error row, and nothing from a library reaches the terminal raw.
-// DISABLED_ until issue 13's "JPEG warnings are per-image errors" fix is on main.
-TEST(ImageMutants, DISABLED_DecoderWarningsAreErrorRowsNotRawLines) {
+TEST(ImageMutants, DecoderWarningsAreErrorRowsNotRawLines) {
   if (!fs::exists(image_arg())) GTEST_SKIP() << "no shared image at " << image_arg();
   const fs::path dir = mutant_dir();
   std::mt19937 rng(5);
@@ -530,8 +523,7 @@ TEST(ImageMutants, DISABLED_DecoderWarningsAreErrorRowsNotRawLines) {
 
 // Paths that are not regular files: each on its own beside a good image, so a hang (a FIFO
 // opened for reading waits for a writer forever) is pinned to its cause.
-// DISABLED_ until issue 13's "bad paths are error rows" fix is on main.
-TEST(ImageMutants, DISABLED_PathsThatAreNoImageFilesAreErrorRows) {
+TEST(ImageMutants, PathsThatAreNoImageFilesAreErrorRows) {
   if (!fs::exists(image_arg())) GTEST_SKIP() << "no shared image at " << image_arg();
   const fs::path dir = mutant_dir();
   ASSERT_EQ(mkfifo((dir / "fifo.jpg").c_str(), 0600), 0);

@@ -301,6 +301,24 @@ TEST(GraphDef, NonFiniteWeightsZeroClassesAndDuplicateNodesAreRefused) {
   expect_error(to_bytes(g), "node 'InceptionV3/Conv2d_1a_3x3/weights': defined twice");
 }
 
+// blastscan computes from its own topology table, so a node fed by its own output (a cycle no
+// frozen graph has: TensorFlow refuses it) loaded and answered as if the file were whole.
+TEST(GraphDef, AGraphWithACycleIsRefused) {
+  const auto good = serialize_graphdef(make_random_model("Conv2d_2a_3x3", 2, 4));
+  EXPECT_NO_THROW(parse_graphdef(good, "m.pb"));
+  auto g = to_proto(good);
+  auto* relu = node_named(g, "InceptionV3/Conv2d_2a_3x3/Relu");
+  relu->set_input(0, relu->name());
+  expect_error(to_bytes(g), "node 'InceptionV3/Conv2d_2a_3x3/Relu': takes its own output as input");
+
+  g = to_proto(good);  // around a loop of two, through an output port and a control input
+  node_named(g, "InceptionV3/Conv2d_1a_3x3/Conv2D")->set_input(0, "InceptionV3/Conv2d_2a_3x3/Relu:0");
+  expect_error(to_bytes(g), "(a frozen graph has no cycles)");
+  g = to_proto(good);
+  node_named(g, "InceptionV3/Conv2d_1a_3x3/Conv2D")->add_input("^InceptionV3/Conv2d_2a_3x3/Relu");
+  expect_error(to_bytes(g), "(a frozen graph has no cycles)");
+}
+
 TEST(GraphDef, ClassNamesMustBeUniqueShowableAndIncludeTheAllClasses) {
   const auto dir = testing::scratch_dir();
   const auto refused = [&](Model model, const std::string& needle) {
