@@ -45,6 +45,14 @@ fs::path temporary_path_for(const fs::path& path) {
   return path.parent_path() / ("." + path.filename().string() + ".tmp" + std::to_string(std::random_device{}()));
 }
 
+std::string final_name_of_temporary(std::string_view name) {
+  const size_t tmp = name.rfind(".tmp");
+  if (!name.starts_with('.') || tmp == std::string_view::npos || tmp < 2 || tmp + 4 == name.size()) return "";
+  for (const char c : name.substr(tmp + 4))
+    if (c < '0' || c > '9') return "";
+  return std::string(name.substr(1, tmp - 1));
+}
+
 std::vector<uint8_t> read_file(const fs::path& path, size_t max_bytes) {
   return read_all<std::vector<uint8_t>>(path, max_bytes);
 }

@@ -27,6 +27,11 @@ std::string read_text_file(const fs::path& path, size_t max_bytes = size_t(1) <<
 // run killed mid-write leaves nothing that passes for an output.
 fs::path temporary_path_for(const fs::path& path);
 
+// The file name a temporary of temporary_path_for() stands for (".NAME.tmpNNN" -> "NAME"), or
+// "" if `name` is not one. A run that cleans its outputs cleans their temporaries too: a kill -9
+// mid-write leaves one behind, and the folders of two runs would otherwise differ.
+std::string final_name_of_temporary(std::string_view name);
+
 // Writes bytes to path atomically; creates parent folders.
 void write_file_atomic(const fs::path& path, std::span<const uint8_t> bytes);
 void write_file_atomic(const fs::path& path, std::string_view text);

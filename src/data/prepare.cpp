@@ -74,12 +74,13 @@ std::vector<Duplicate> drop_duplicates(Dataset& dataset) {
 }
 
 void clear_prepared_outputs(const fs::path& dir) {
+  static const std::regex output(R"(manifest\.json|manifest\.csv|labels\.txt|.+_(train|validation)_[0-9]{5}-of-[0-9]{5}\.tfrecord)");
   std::error_code ec;
-  for (const char* file : {"manifest.json", "manifest.csv", "labels.txt"}) fs::remove(dir / file, ec);
-  static const std::regex shard(R"(.+_(train|validation)_[0-9]{5}-of-[0-9]{5}\.tfrecord)");
   std::vector<fs::path> stale;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-    if (std::regex_match(it->path().filename().string(), shard)) stale.push_back(it->path());
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string(), temporary_of = final_name_of_temporary(name);
+    if (std::regex_match(temporary_of.empty() ? name : temporary_of, output)) stale.push_back(it->path());
+  }
   for (const auto& path : stale) fs::remove(path, ec);
 }
 

@@ -24,10 +24,11 @@ struct Duplicate {
 std::vector<Duplicate> drop_duplicates(Dataset& dataset);
 
 // Before a run writes into DIR: removes what a previous run left there (manifest.json,
-// manifest.csv, labels.txt, and every <name>_<split>_NNNNN-of-NNNNN.tfrecord), so that a run
-// killed half-way leaves a folder without a manifest (which nothing takes for a prepared
-// dataset) rather than an old manifest beside new shards, and fewer shards than last time
-// leave no stale ones. The manifest is written last.
+// manifest.csv, labels.txt, every <name>_<split>_NNNNN-of-NNNNN.tfrecord, and the temporaries
+// of all these that a killed run left), so that a run killed half-way leaves a folder without a
+// manifest (which nothing takes for a prepared dataset) rather than an old manifest beside new
+// shards, fewer shards than last time leave no stale ones, and a finished run leaves the folder
+// an undisturbed run leaves. The manifest is written last.
 void clear_prepared_outputs(const fs::path& dir);
 
 // Writes DIR/<name>_<split>_0000i-of-0000n.tfrecord for the train and validation splits, as

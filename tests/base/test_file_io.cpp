@@ -23,6 +23,15 @@ TEST(TemporaryPath, IsHiddenBesideTheTargetAndMatchesNoOutputPattern) {
   EXPECT_NE(temporary_path_for(target), tmp);  // two writers never share one
 }
 
+TEST(TemporaryPath, NamesTheFileItStandsFor) {
+  const fs::path target = "/data/out/taleqani_train_00001-of-00010.tfrecord";
+  EXPECT_EQ(final_name_of_temporary(temporary_path_for(target).filename().string()), target.filename().string());
+  EXPECT_EQ(final_name_of_temporary(".manifest.json.tmp0"), "manifest.json");
+  for (const char* not_one : {"manifest.json", ".manifest.json", ".manifest.json.tmp", ".manifest.json.tmp12x",
+                              "manifest.json.tmp12", ".tmp12", ".hidden"})
+    EXPECT_EQ(final_name_of_temporary(not_one), "") << not_one;
+}
+
 TEST(ReadFile, WhatIsNotARegularFileIsRefusedWithTheReason) {
   const auto dir = testing::scratch_dir();
   fs::create_symlink(dir / "nowhere", dir / "dangling");

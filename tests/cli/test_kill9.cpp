@@ -8,6 +8,8 @@
 // broken file (a cache entry, a checkpoint, a shard) was trusted.
 #include <gtest/gtest.h>
 
+#include <fnmatch.h>
+
 #include <chrono>
 #include <csignal>
 #include <random>
@@ -41,12 +43,22 @@ constexpr int kFinishEvery = 5;  // a run let finish after every 5 kills
 
 bool is_image_name(const std::string& name) { return name.ends_with(".jpg") || name.ends_with(".png"); }
 
-// Names a reader could take for output: the final names and the globs readers use.
+// Names a reader could take for output: the final names and the globs readers use, matched as
+// a shell does (a leading dot only by a leading dot, so ".NAME.tmpNNN" temporaries match none).
 bool matches_output_pattern(const std::string& name) {
-  for (const char* ext : {".pb", ".onnx", ".json", ".csv", ".txt", ".bin", ".svg", ".tfrecord", ".jpg", ".png"})
-    if (name.ends_with(ext)) return true;
-  return name.find("_train_") != std::string::npos || name.find("_validation_") != std::string::npos ||
-         name.rfind("events.out.tfevents.", 0) == 0;
+  for (const char* glob : {"*.pb", "*.onnx", "*.json", "*.csv", "*.txt", "*.bin", "*.svg", "*.tfrecord", "*.jpg", "*.png",
+                           "*_train_*", "*_validation_*", "events.out.tfevents.*"})
+    if (fnmatch(glob, name.c_str(), FNM_PERIOD) == 0) return true;
+  return false;
+}
+
+// Every file name under `dir` (recursively), for comparing whole folders.
+std::vector<std::string> all_files(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    if (entry.is_regular_file()) out.push_back(fs::relative(entry.path(), dir).string());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 // "" if the file under a final name parses to its end, else what is wrong.
@@ -237,6 +249,8 @@ TEST_F(Kill9, PrepareWithShards) {
         ASSERT_EQ(run.status, 0) << run.log;
         expect_no_partial_outputs(out, "finished");
         expect_shards_agree_with_manifest(out, "finished");
+        // Stale temporaries of the killed runs are gone too: the folder converges.
+        EXPECT_EQ(all_files(out), all_files(reference)) << "a finished run leaves other files than an undisturbed one";
         if (i % 2) {  // the reference's seed
           EXPECT_EQ(contents(out), contents(reference)) << "a finished run differs from an undisturbed one";
         }

@@ -2,6 +2,8 @@
 // back record by record and decoded again.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/hash.h"
@@ -117,4 +119,24 @@ TEST(TfRecordShards, RoundTripEveryImage) {
   }
   EXPECT_EQ(seen, 12u);
   for (const auto& f : fs::directory_iterator(out)) EXPECT_EQ(f.path().extension(), ".tfrecord");  // no temporaries
+}
+
+// A run killed mid-write leaves ".NAME.tmpNNN" temporaries; the next run removes those of
+// prepare's outputs with the outputs themselves, and nothing else in the folder.
+TEST(ClearPreparedOutputs, RemovesOutputsAndTheTemporariesOfKilledRuns) {
+  const auto out = blastscan::testing::scratch_dir() / "out";
+  const std::vector<std::string> outputs = {"manifest.json", "manifest.csv", "labels.txt", "cells_train_00000-of-00003.tfrecord",
+                                            "cells_validation_00002-of-00003.tfrecord"};
+  std::vector<std::string> kept = {"notes.txt", "cells_train_extra.tfrecord", ".hidden", ".notes.txt.tmp1", "other.tmp3"};
+  for (const auto& name : outputs) {
+    write_file_atomic(out / name, std::string_view("x"));
+    write_file_atomic(temporary_path_for(out / name), std::string_view("partial"));
+  }
+  for (const auto& name : kept) write_file_atomic(out / name, std::string_view("mine"));
+  clear_prepared_outputs(out);
+  std::vector<std::string> left;
+  for (const auto& f : fs::directory_iterator(out)) left.push_back(f.path().filename().string());
+  std::sort(left.begin(), left.end());
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(left, kept);
 }
