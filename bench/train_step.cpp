@@ -35,24 +35,41 @@ int main(int argc, char** argv) {
   HeadNet head = make_head_net(C, K, B, 0.8f, 4e-5f, rng);
   AdamState head_adam = make_adam_state(head.params.size()), blocks_adam = make_adam_state(stack.parameters().size());
 
-  std::vector<double> ms;
+  // Per step: the whole step, and its phases (where the time goes).
+  std::vector<double> ms, forward_ms, backward_ms, update_ms;
+  using clock = std::chrono::steady_clock;
+  const auto since = [](clock::time_point t) { return std::chrono::duration<double, std::milli>(clock::now() - t).count(); };
   for (int step = 0; step < steps + 2; ++step) {  // two warm-up steps
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = clock::now();
     stack.forward(input.data(), B, features.data());
     head_forward(head, features.data(), labels.data(), weights.data(), B, true, &rng);
+    const double forward = since(start);
+    const auto backward_start = clock::now();
     head_zero_grad(head);
     std::fill(diff.begin(), diff.end(), 0.f);
     head_backward(head, labels.data(), weights.data(), diff.data());
     stack.zero_grad();
     stack.backward(diff.data());
+    const double backward = since(backward_start);
+    const auto update_start = clock::now();
     adam_update(head.params, head.grads, head_adam, 3e-3f);
     adam_update(stack.parameters(), stack.gradients(), blocks_adam, 1e-4f);
     stack.load_parameters();
-    if (step >= 2) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    const double update = since(update_start), total = since(start);
+    if (step < 2) continue;
+    ms.push_back(total);
+    forward_ms.push_back(forward);
+    backward_ms.push_back(backward);
+    update_ms.push_back(update);
   }
-  std::sort(ms.begin(), ms.end());
-  const double median = ms[ms.size() / 2];
+  const auto median_of = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double median = median_of(ms);
   std::printf("blastscan: Mixed_7a..7c + head, batch %d, %d threads: median %.1f ms/step (min %.1f), %.2f ms/image\n",
-              B, threads, median, ms.front(), median / B);
+              B, threads, median, *std::min_element(ms.begin(), ms.end()), median / B);
+  std::printf("  medians: forward %.1f ms, backward (zero_grad included) %.1f ms, Adam + weight reorders %.1f ms\n",
+              median_of(forward_ms), median_of(backward_ms), median_of(update_ms));
   return 0;
 }

@@ -65,6 +65,32 @@ TEST(Adam, SmallStepLowersTheLossByGradientDotStep) {
   EXPECT_NEAR(actual, predicted, 1e-2 * std::fabs(predicted));
 }
 
+TEST(Adam, ALargeVectorSplitOverThreadsGivesTheBitsOfOneThread) {
+  // Past the size where the update runs on several threads (a fine-tuned block stack's 13 M
+  // parameters), every element must still get the one-element update, bit for bit: written here
+  // in float, one element at a time, in the same order of operations.
+  const size_t count = (size_t{1} << 18) + 7;  // an odd tail past any even split
+  std::vector<float> p(count), g(count);
+  for (size_t i = 0; i < count; ++i) {
+    p[i] = std::sin(0.001f * float(i));
+    g[i] = std::cos(0.003f * float(i)) * (i % 3 == 0 ? 1e-3f : 1.f);
+  }
+  std::vector<float> ref = p, m(count, 0.f), v(count, 0.f);
+  AdamState state = make_adam_state(count);
+  const float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+  for (int t = 1; t <= 2; ++t) {
+    adam_update(p, g, state, lr);
+    const float lr_t = float(lr * std::sqrt(1.0 - std::pow(double(b2), t)) / (1.0 - std::pow(double(b1), t)));
+    for (size_t i = 0; i < count; ++i) {
+      m[i] = b1 * m[i] + (1.f - b1) * g[i];
+      v[i] = b2 * v[i] + (1.f - b2) * g[i] * g[i];
+      ref[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+    }
+    for (size_t i = 0; i < count; ++i)
+      ASSERT_EQ(p[i], ref[i]) << "step " << t << " param " << i << " of " << count;
+  }
+}
+
 TEST(Adam, ConvergesOnAQuadratic) {
   std::vector<float> p{3.f, -2.f};
   AdamState state = make_adam_state(2);
