@@ -107,6 +107,27 @@ class Browser {
   std::string session_;
 };
 
+// The server on a loopback port serving `model` from its own thread; stopped and joined however
+// the test ends (a failed assertion returns early, a script that ran makes WebDriver calls throw).
+class LoopbackServer {
+ public:
+  LoopbackServer(const Model& model, const PredictorOptions& options) : server_(ServerOptions{.port = 0}) {
+    port_ = server_.bind();
+    server_.set_model(std::make_shared<ServedModel>(model, options, "m.pb", "sha"));
+    thread_ = std::thread([this] { server_.listen(); });
+  }
+  ~LoopbackServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+ private:
+  Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
 Model two_class_model() {
   Model model = make_random_model("Conv2d_2a_3x3", 2, 5);
   model.classes = {"healthy", "ALL"};
@@ -124,16 +145,10 @@ TEST(WebPage, ShowsTheClassBarsAndWarningForAnUploadedImageWithoutNetwork) {
   const Prediction expected = Predictor(two_class_model(), options).predict(load_image(image));
   ASSERT_TRUE(expected.low_confidence) << expected.confidence;
 
-  ServerOptions server_options;
-  server_options.port = 0;
-  Server server(server_options);
-  const int port = server.bind();
-  server.set_model(std::make_shared<ServedModel>(two_class_model(), options, "m.pb", "sha"));
-  std::thread serving([&] { server.listen(); });
-
+  const LoopbackServer server(two_class_model(), options);
   {
     Browser browser(dir);
-    browser.open("http://127.0.0.1:" + std::to_string(port) + "/");
+    browser.open(server.url());
     ASSERT_TRUE(browser.wait_until("document.getElementById('model').textContent.includes('healthy, ALL')"))
         << browser.script("return document.getElementById('model').textContent;");
 
@@ -162,8 +177,6 @@ TEST(WebPage, ShowsTheClassBarsAndWarningForAnUploadedImageWithoutNetwork) {
     EXPECT_NE(browser.script("return document.getElementById('error').textContent;").get<std::string>().find("not an image"),
               std::string::npos);
   }
-  server.stop();
-  serving.join();
 }
 
 // ---- what is drawn over the image
@@ -200,19 +213,9 @@ TEST(WebPage, DrawsTheTilesOfASlideAndTheClassActivationMapOfAnImageOnItsToggle)
   const PredictorOptions options{.threshold = 0.5f, .threads = 1};
   Predictor direct(two_class_model(), options);
   const SlideScan scan = scan_slide(*image_slide(slide), direct, TilingOptions{});
-  ServerOptions server_options;
-  server_options.port = 0;
-  Server server(server_options);
-  const int port = server.bind();
-  server.set_model(std::make_shared<ServedModel>(two_class_model(), options, "m.pb", "sha"));
-  struct Serving {  // stopped and joined however the test ends
-    Server& server;
-    std::thread thread;
-    ~Serving() { server.stop(), thread.join(); }
-  } serving{server, std::thread([&] { server.listen(); })};
-
+  const LoopbackServer server(two_class_model(), options);
   Browser browser(dir);
-  browser.open("http://127.0.0.1:" + std::to_string(port) + "/");
+  browser.open(server.url());
   ASSERT_TRUE(browser.wait_until("document.getElementById('model').textContent.includes('LOW below 0.5')"));
   browser.choose_file("#file", dir / "slide.png");
   ASSERT_TRUE(browser.wait_until("['done', 'error'].includes(document.body.dataset.state)"));
@@ -324,20 +327,10 @@ TEST(WebPage, AClassNamedLikeMarkupIsTextInThePageAndInTheReport) {
       << output;
   ASSERT_TRUE(fs::exists(dir / "report" / "report.html")) << output;
 
-  ServerOptions server_options;
-  server_options.port = 0;
-  Server server(server_options);
-  const int port = server.bind();
-  server.set_model(std::make_shared<ServedModel>(model, PredictorOptions{.threads = 1}, "m.pb", "sha"));
-  // Stopped and joined however the test ends: a script that ran makes WebDriver calls throw.
-  struct Serving {
-    Server& server;
-    std::thread thread;
-    ~Serving() { server.stop(), thread.join(); }
-  } serving{server, std::thread([&] { server.listen(); })};
+  const LoopbackServer server(model, PredictorOptions{.threads = 1});
   {
     Browser browser(dir);
-    browser.open("http://127.0.0.1:" + std::to_string(port) + "/");
+    browser.open(server.url());
     ASSERT_TRUE(browser.wait_until("document.getElementById('model').textContent.includes('ALL')"));
     browser.choose_file("#file", image);
     ASSERT_TRUE(browser.wait_until("['done', 'error'].includes(document.body.dataset.state)"));
