@@ -92,6 +92,8 @@ class GuardedStream final : public httplib::Stream {
   }
   // After a failed read the request is broken off: its remaining bytes are not a next request.
   bool broken() const { return broken_; }
+  // Bytes read from the socket and not yet taken: a pipelined next request.
+  bool buffered() const { return begin_ < end_; }
 
   bool is_readable() const override {
     if (begin_ < end_) return true;
@@ -260,7 +262,7 @@ bool BoundedServer::process_and_close_socket(socket_t sock) {
     for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
       // Wait for the next request in short steps, so that stop() ends an idle connection soon.
       const auto until = Clock::now() + idle;
-      bool readable = false;
+      bool readable = stream.buffered();  // a pipelined request is there already: no wait on the socket
       while (!readable && svr_sock_ != INVALID_SOCKET && Clock::now() < until)
         readable = wait_for(sock, POLLIN, std::min(std::chrono::milliseconds(100),
                                                    std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now())));

@@ -107,9 +107,11 @@ struct HttpServer : BoundedServer {
 };
 
 // A connection held in memory: reads come from the request's bytes, writes go to the answer.
+// Reads end at `max_request_bytes` as a socket's do (GuardedStream), so a request larger on the
+// wire than the server takes gets the answer a client would get, not one to bytes never read.
 class MemoryStream : public httplib::Stream {
  public:
-  explicit MemoryStream(std::string_view request) : request_(request) {}
+  MemoryStream(std::string_view request, size_t max_request_bytes) : request_(request.substr(0, max_request_bytes)) {}
   bool is_readable() const override { return true; }
   bool is_writable() const override { return true; }
   ssize_t read(char* ptr, size_t size) override {
@@ -330,6 +332,10 @@ struct Server::Impl {
 
   httplib::Server::HandlerResponse answer_error(const Request& req, Response& res) const {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own answer
+    // cpp-httplib found the error before any route read the request (a malformed line or
+    // header, a body over the limit, no route): the client's bytes stand at an unknown point,
+    // and on keep-alive it would read what follows (a header's rest, a body) as a next request.
+    BoundedServer::close_after_answer();
     std::string allowed, endpoints;
     for (const Route& route : routes) {
       if (route.path == req.path) allowed += (allowed.empty() ? "" : ", ") + route.method;
@@ -400,7 +406,7 @@ void Server::stop() {
 void Server::set_model(std::shared_ptr<ServedModel> model) { impl_->model.store(std::move(model)); }
 
 std::string Server::answer(std::string_view request) {
-  MemoryStream stream(request);
+  MemoryStream stream(request, connection_limits(impl_->options).max_request_bytes);
   bool closed = false;
   impl_->http.process_request(stream, /*close_connection=*/true, closed, nullptr);
   return stream.take_answer();

@@ -248,6 +248,42 @@ TEST_F(ServerTest, PathsThatAreNotUtf8Get404AsValidJson) {
   EXPECT_EQ(client_->Get("/health")->status, 200);  // still serving
 }
 
+// A request cpp-httplib refuses before a route reads it (a header over its 8 KiB, a GET with a
+// body to no route) is answered once and its connection closes: on keep-alive, the rest of its
+// bytes (here a body holding a request) was read as the next request once more bytes came.
+TEST_F(ServerTest, ARefusedRequestIsAnsweredOnceAndItsRestIsNeverReadAsARequest) {
+  start();
+  const std::string smuggled = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string length = "Content-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n";
+  for (const std::string& refused :
+       {"POST /Inference HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(9000, 'p') + "\r\n" + length + smuggled,
+        "GET /nothing HTTP/1.1\r\nHost: x\r\n" + length + smuggled}) {
+    const int fd = connect_loopback(port_);
+    send_text(fd, refused);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the answer is out; then more bytes
+    send_text(fd, "GET /model HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const std::string reply = read_until_closed(fd);
+    close(fd);
+    const std::string shown = refused.substr(0, refused.find("\r\n"));
+    EXPECT_EQ(reply.rfind("HTTP/1.1 4", 0), 0u) << shown << ": " << reply.substr(0, 300);
+    EXPECT_EQ(reply.find("HTTP/1.1 ", 1), std::string::npos) << shown << ": more than one answer:\n" << reply;
+  }
+  EXPECT_EQ(client_->Get("/health")->status, 200);  // still serving
+}
+
+// Requests pipelined in one send are all answered (the next one was left in the read buffer
+// while the server waited on the socket for bytes that had already come, until it gave up).
+TEST_F(ServerTest, PipelinedRequestsAreAllAnswered) {
+  start();
+  const int fd = connect_loopback(port_);
+  send_text(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /model HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string reply = read_until_closed(fd);  // before: the idle wait ended, the connection closed
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply.substr(0, 300);
+  EXPECT_NE(reply.find("HTTP/1.1 200", 1), std::string::npos) << "the second request went unanswered:\n" << reply;
+  EXPECT_NE(reply.find("\"classes\""), std::string::npos) << reply;
+}
+
 TEST_F(ServerTest, AMultipartFileNameThatIsNotUtf8IsNamedInAValidJsonError) {
   start();
   httplib::MultipartFormDataItems items = {{"file", "not an image", "\xff\xfe.jpg", "image/jpeg"}};
