@@ -3,7 +3,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 
 #include "base/error.h"
@@ -26,6 +25,7 @@ struct Node {
   Layer layer;
   LayerShape shape;
   std::vector<int> inputs;  // node indices; kStackInput is the stack's input
+  std::vector<GradientWrite> input_writes;  // per input: assign for its first consumer in backward order
   dnnl::memory dst, diff_dst;
   std::unique_ptr<TrainableConv2d> conv;
   std::unique_ptr<TrainablePool2d> pool;
@@ -90,7 +90,7 @@ struct TrainableStack::Impl {
 
     std::map<std::string, int> index_of;
     for (const Layer& layer : layers) {
-      Node node{layer, shape_of.at(layer.name), {}, {}, {}, {}, {}, {}, 0, 0};
+      Node node{layer, shape_of.at(layer.name), {}, {}, {}, {}, {}, {}, {}, 0, 0};
       for (const auto& in : layer.inputs) node.inputs.push_back(in == from_layer ? kStackInput : index_of.at(in));
       node.dst = dnnl::memory(act(node.shape, blocked), engine);
       if (options.backward) node.diff_dst = dnnl::memory(node.dst.get_desc(), engine);
@@ -133,6 +133,7 @@ struct TrainableStack::Impl {
       index_of[layer.name] = int(nodes.size());
       nodes.push_back(std::move(node));
     }
+    order_gradient_writes();
     grads.assign(options.backward ? params.size() : 0, 0.f);
     for (Node& node : nodes)
       if (node.conv)
@@ -152,6 +153,20 @@ struct TrainableStack::Impl {
         engine, nodes.back().dst.get_desc(), rows,
         Pool2dParams{.kind = PoolKind::Average, .KH = out_shape.H, .KW = out_shape.W, .SH = 1, .SW = 1}, options.backward);
     load_parameters();
+  }
+
+  // Backward runs the global pool, then the nodes in reverse: the first of a node's consumers
+  // in that order assigns its gradient and the later ones add, so no gradient is zeroed first.
+  // Every node has a consumer (the last one the global pool), so each is written every step.
+  void order_gradient_writes() {
+    std::vector<bool> written(nodes.size(), false);
+    written.back() = true;  // by the global pool
+    for (auto it = nodes.rbegin(); it != nodes.rend(); ++it)
+      for (int i : it->inputs) {
+        const bool first = i != kStackInput && !written[size_t(i)];
+        it->input_writes.push_back(first ? GradientWrite::assign : GradientWrite::add);
+        if (i != kStackInput) written[size_t(i)] = true;
+      }
   }
 
   void load_parameters() {
@@ -196,21 +211,20 @@ struct TrainableStack::Impl {
     const size_t C = size_t(out_shape.C);
     std::copy_n(diff_out, size_t(n) * C, diff_features.begin());
     std::fill(diff_features.begin() + ptrdiff_t(size_t(n) * C), diff_features.end(), 0.f);  // padded rows
-    // Activation gradients are this step's scratch; every consumer adds into them.
-    for (Node& node : nodes)
-      std::memset(node.diff_dst.get_data_handle(), 0, node.diff_dst.get_desc().get_size());
-    global_pool->backward(stream, diff_features_memory, nodes.back().diff_dst);
+    global_pool->backward(stream, diff_features_memory, nodes.back().diff_dst, GradientWrite::assign);
     for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
       Node& node = *it;
       const int src = node.inputs[0];
       if (node.conv) {
-        node.conv->backward(stream, node.diff_dst, src == kStackInput ? nullptr : &nodes[size_t(src)].diff_dst);
+        node.conv->backward(stream, node.diff_dst, src == kStackInput ? nullptr : &nodes[size_t(src)].diff_dst,
+                            node.input_writes[0]);
       } else if (node.pool) {
-        if (src != kStackInput) node.pool->backward(stream, node.diff_dst, nodes[size_t(src)].diff_dst);
+        if (src != kStackInput)
+          node.pool->backward(stream, node.diff_dst, nodes[size_t(src)].diff_dst, node.input_writes[0]);
       } else {
         std::vector<dnnl::memory> diff_srcs;
         for (int i : node.inputs) diff_srcs.push_back(nodes[size_t(i)].diff_dst);
-        node.concat->backward(stream, node.diff_dst, diff_srcs);
+        node.concat->backward(stream, node.diff_dst, diff_srcs, node.input_writes);
       }
     }
     stream.wait();

@@ -7,11 +7,16 @@ GradientSum::GradientSum(const dnnl::engine& engine, const dnnl::memory::desc& f
   accumulate.append_sum(1.f);
   dnnl::primitive_attr attr;
   attr.set_post_ops(accumulate);
-  reorder_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, from, engine, to, attr));
+  add_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, from, engine, to, attr));
+  assign_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, from, engine, to));
 }
 
 void GradientSum::add(const dnnl::stream& stream, const dnnl::memory& from, const dnnl::memory& to) const {
-  reorder_.execute(stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+  add_.execute(stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+}
+
+void GradientSum::assign(const dnnl::stream& stream, const dnnl::memory& from, const dnnl::memory& to) const {
+  assign_.execute(stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
 }
 
 }  // namespace blastscan

@@ -1,14 +1,23 @@
 // Gradients add up (+=), as llm.c's backward passes do: one tensor feeds several branches of an
 // Inception block, and each branch adds its share into the tensor's gradient. oneDNN's backward
-// primitives overwrite their outputs, so a layer writes into its own scratch and adds that into
-// the caller's buffer with a reorder whose sum post-op keeps what is there (dst = src + dst).
-// The same reorder changes layout on the way, e.g. diff_weights from the backward-weights
-// primitive's blocked layout back to the HWIO weights the optimiser updates.
-// The trainer zeroes gradients once per step; nothing here clears them.
+// primitives overwrite their outputs, so a layer that adds writes into its own scratch and adds
+// that into the caller's buffer with a reorder whose sum post-op keeps what is there
+// (dst = src + dst). The same reorder changes layout on the way, e.g. diff_weights from the
+// backward-weights primitive's blocked layout back to the HWIO weights the optimiser updates.
+// The trainer zeroes parameter gradients once per step; nothing here clears them.
+//
+// An activation's gradient need not be zeroed at all: the consumer whose backward runs first
+// assigns it (GradientWrite::assign: the primitive writes straight into it, or a plain reorder
+// copies), and only the later ones add. The stack that orders the layers knows which is first.
 #pragma once
 #include <dnnl.hpp>
 
 namespace blastscan {
+
+enum class GradientWrite {
+  add,     // gradient += this layer's share (another consumer already wrote)
+  assign,  // gradient = this layer's share (the first, or only, consumer in backward order)
+};
 
 class GradientSum {
  public:
@@ -17,9 +26,14 @@ class GradientSum {
   GradientSum(const dnnl::engine& engine, const dnnl::memory::desc& from, const dnnl::memory::desc& to);
   // to += from
   void add(const dnnl::stream& stream, const dnnl::memory& from, const dnnl::memory& to) const;
+  // to = from (add's layout change without the sum)
+  void assign(const dnnl::stream& stream, const dnnl::memory& from, const dnnl::memory& to) const;
+  void write(GradientWrite how, const dnnl::stream& stream, const dnnl::memory& from, const dnnl::memory& to) const {
+    how == GradientWrite::add ? add(stream, from, to) : assign(stream, from, to);
+  }
 
  private:
-  dnnl::reorder reorder_;
+  dnnl::reorder add_, assign_;
 };
 
 }  // namespace blastscan

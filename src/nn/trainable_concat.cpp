@@ -29,9 +29,11 @@ void TrainableConcat::forward(dnnl::stream& stream, const std::vector<dnnl::memo
 // ---- backward
 
 void TrainableConcat::backward(dnnl::stream& stream, const dnnl::memory& diff_dst,
-                               const std::vector<dnnl::memory>& diff_srcs) {
+                               const std::vector<dnnl::memory>& diff_srcs, const std::vector<GradientWrite>& writes) {
+  assert(diff_srcs.size() == slices_.size() && (writes.empty() || writes.size() == slices_.size()));
   for (size_t i = 0; i < slices_.size(); ++i)
-    slice_sums_[i].add(stream, dnnl::memory(slices_[i], engine_, diff_dst.get_data_handle()), diff_srcs[i]);
+    slice_sums_[i].write(writes.empty() ? GradientWrite::add : writes[i], stream,
+                         dnnl::memory(slices_[i], engine_, diff_dst.get_data_handle()), diff_srcs[i]);
 }
 
 }  // namespace blastscan

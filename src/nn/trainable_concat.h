@@ -1,5 +1,6 @@
 // Concatenation along channels with its backward: the gradient of each input is its channel
-// slice of diff_dst, added into the input's gradient (gradients add up, nn/gradient_sum.h).
+// slice of diff_dst, added into the input's gradient (gradients add up, nn/gradient_sum.h), or
+// copied into it where the concatenation is that input's first consumer in backward order.
 // Shapes: src_i [N,C_i,H,W], dst [N,sum C_i,H,W].
 // Both directions copy: for a batch of N > 1 a channel slice of a blocked or NHWC buffer is
 // strided, and oneDNN 2.6 runs convolutions with strided outputs only on its reference kernels
@@ -21,8 +22,9 @@ class TrainableConcat {
                   const dnnl::memory::desc& dst);
 
   void forward(dnnl::stream& stream, const std::vector<dnnl::memory>& srcs, const dnnl::memory& dst);
-  // diff_srcs[i] += slice i of diff_dst
-  void backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const std::vector<dnnl::memory>& diff_srcs);
+  // diff_srcs[i] += slice i of diff_dst, or = where writes[i] is assign (writes empty: all add)
+  void backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const std::vector<dnnl::memory>& diff_srcs,
+                const std::vector<GradientWrite>& writes = {});
 
  private:
   dnnl::engine engine_;

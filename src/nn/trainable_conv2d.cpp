@@ -18,7 +18,7 @@ TrainableConv2d::TrainableConv2d(const dnnl::engine& engine, const dnnl::memory:
                                  const dnnl::memory::desc& dst, int KH, int KW, const Conv2dParams& p,
                                  bool with_backward)
     : KH_(KH), KW_(KW), IC_(src.dims()[1]), OC_(dst.dims()[1]), relu_(p.relu), with_backward_(with_backward),
-      engine_(engine) {
+      engine_(engine), src_desc_(src) {
   const dnnl::memory::dims wdims{OC_, IC_, KH_, KW_}, strides{p.SH, p.SW}, pad_l{p.PH_L, p.PW_L},
       pad_r{p.PH_R, p.PW_R};
   const dnnl::memory::desc any_weights(wdims, dt::f32, tag::any), bias({OC_}, dt::f32, tag::x);
@@ -85,7 +85,8 @@ void TrainableConv2d::forward(dnnl::stream& stream, const dnnl::memory& src, con
 
 // ---- backward
 
-void TrainableConv2d::backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory* diff_src) {
+void TrainableConv2d::backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory* diff_src,
+                               GradientWrite diff_src_write) {
   assert(with_backward_);
   const dnnl::memory& diff_pre = relu_ ? diff_pre_ : diff_dst;
   if (relu_)
@@ -99,9 +100,12 @@ void TrainableConv2d::backward(dnnl::stream& stream, const dnnl::memory& diff_ds
   for (int64_t oc = 0; oc < OC_; ++oc) user_.diff_bias[oc] += db[oc];
 
   if (!diff_src) return;
+  assert(diff_src->get_desc() == src_desc_);
+  // Assigning, the primitive writes the caller's buffer itself: no scratch, no copy.
+  const bool assign = diff_src_write == GradientWrite::assign;
   bwd_data_.execute(stream, {{DNNL_ARG_DIFF_DST, diff_pre}, {DNNL_ARG_WEIGHTS, weights_bwd_},
-                             {DNNL_ARG_DIFF_SRC, diff_src_}});
-  diff_src_sum_.add(stream, diff_src_, *diff_src);
+                             {DNNL_ARG_DIFF_SRC, assign ? *diff_src : diff_src_}});
+  if (!assign) diff_src_sum_.add(stream, diff_src_, *diff_src);
 }
 
 std::string TrainableConv2d::impl() const {

@@ -6,7 +6,8 @@
 // sees are TF's HWIO weights [KH,KW,IC,OC] and bias [OC], in buffers the caller owns.
 // The inference path is nn/conv2d.h; this one keeps what backward needs:
 //   forward  remembers src and dst (ReLU's backward reads the saved dst: dst > 0 <=> pre > 0)
-//   backward diff_weights += src^T * diff_pre, diff_bias += sum diff_pre, diff_src += diff_pre * W^T
+//   backward diff_weights += src^T * diff_pre, diff_bias += sum diff_pre,
+//            diff_src += diff_pre * W^T (or =, GradientWrite::assign: the first consumer of src)
 #pragma once
 #include <string>
 
@@ -38,8 +39,10 @@ class TrainableConv2d {
   void load_weights(dnnl::stream& stream);
 
   void forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst);
-  // Gradients of the last forward. diff_src: null when nothing below needs it (the cut).
-  void backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory* diff_src);
+  // Gradients of the last forward. diff_src: null when nothing below needs it (the cut); its
+  // layout is the src layout of the constructor.
+  void backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory* diff_src,
+                GradientWrite diff_src_write = GradientWrite::add);
 
   // The oneDNN implementations chosen: forward / backward-data / backward-weights.
   std::string impl() const;
@@ -65,6 +68,7 @@ class TrainableConv2d {
   dnnl::reorder to_fwd_weights_, to_bwd_weights_;
   GradientSum diff_weights_back_, diff_src_sum_;
   dnnl::memory diff_pre_, diff_weights_, diff_bias_, diff_src_;  // scratch, overwritten by each backward
+  dnnl::memory::desc src_desc_;
 
   // Saved by forward for backward.
   dnnl::memory src_, dst_;

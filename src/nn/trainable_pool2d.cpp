@@ -1,5 +1,7 @@
 #include "nn/trainable_pool2d.h"
 
+#include <cassert>
+
 namespace blastscan {
 
 TrainablePool2d::TrainablePool2d(const dnnl::engine& engine, const dnnl::memory::desc& src,
@@ -33,11 +35,15 @@ void TrainablePool2d::forward(dnnl::stream& stream, const dnnl::memory& src, con
 
 // ---- backward
 
-void TrainablePool2d::backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory& diff_src) {
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_SRC, diff_src_}};
+void TrainablePool2d::backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory& diff_src,
+                               GradientWrite diff_src_write) {
+  assert(diff_src.get_desc() == diff_src_.get_desc());
+  const bool assign = diff_src_write == GradientWrite::assign;  // then straight into the caller's buffer
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_DIFF_DST, diff_dst},
+                                             {DNNL_ARG_DIFF_SRC, assign ? diff_src : diff_src_}};
   if (workspace_) args[DNNL_ARG_WORKSPACE] = workspace_;
   bwd_.execute(stream, args);
-  diff_src_sum_.add(stream, diff_src_, diff_src);
+  if (!assign) diff_src_sum_.add(stream, diff_src_, diff_src);
 }
 
 }  // namespace blastscan

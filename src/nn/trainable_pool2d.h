@@ -3,7 +3,7 @@
 // excludes padding as TF's AvgPool with SAME padding does. A global average pool
 // (Logits/AvgPool_1a_8x8) is one whose kernel is the whole map.
 // Shapes: src [N,C,IH,IW], dst [N,C,OH,OW]. The inference path is nn/pool2d.h.
-//   backward  diff_src += pool_backward(diff_dst)
+//   backward  diff_src += pool_backward(diff_dst)  (or =, GradientWrite::assign)
 #pragma once
 #include <string>
 
@@ -21,7 +21,9 @@ class TrainablePool2d {
                   const Pool2dParams& params, bool with_backward = true);
 
   void forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst);
-  void backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory& diff_src);
+  // diff_src in the src layout of the constructor.
+  void backward(dnnl::stream& stream, const dnnl::memory& diff_dst, const dnnl::memory& diff_src,
+                GradientWrite diff_src_write = GradientWrite::add);
   std::string impl() const;
 
  private:

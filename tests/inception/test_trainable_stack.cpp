@@ -99,6 +99,10 @@ void check_stack_gradients(const std::string& from, const std::string& to, int e
     return sum;
   };
   loss();
+  // A backward of another loss first leaves its activation gradients behind; the checked one
+  // must not see them (the first consumer of each assigns it, nothing is zeroed).
+  const auto R_before = random_input(R.size(), 11);
+  stack.backward(R_before.data());
   stack.zero_grad();
   stack.backward(R.data());
   const std::vector<float> analytic = stack.gradients();

@@ -77,6 +77,22 @@ TEST(TrainableConcat, InputGradientsMatchFiniteDifferences) {
   }
 }
 
+// Where the concatenation is an input's first consumer it assigns that input's gradient:
+// inputs 0 and 2 start as garbage and are assigned, input 1 starts at zero and is added into.
+TEST(TrainableConcat, AssignedSlicesReplaceWhatWasThere) {
+  ConcatFixture f;
+  std::fill(f.diff_srcs[0].begin(), f.diff_srcs[0].end(), 1e3f);
+  std::fill(f.diff_srcs[2].begin(), f.diff_srcs[2].end(), -1e3f);
+  f.concat->backward(f.stream, dnnl::memory(f.dst_desc, f.engine, f.R.data()), f.wrap(f.diff_srcs),
+                     {GradientWrite::assign, GradientWrite::add, GradientWrite::assign});
+  f.stream.wait();
+  for (size_t i = 0; i < kChannels.size(); ++i) {
+    const auto r = testing::check_gradient("diff_src" + std::to_string(i), f.srcs[i], f.diff_srcs[i],
+                                           [&] { return f.loss(); }, testing::all_indices(f.srcs[i].size()));
+    EXPECT_EQ(r.failed, 0) << r.first_failure;
+  }
+}
+
 TEST(TrainableConcat, PlantedBugFailsTheCheck) {
   ConcatFixture f;
   f.concat->backward(f.stream, dnnl::memory(f.dst_desc, f.engine, f.R.data()), f.wrap(f.diff_srcs));
@@ -90,7 +106,9 @@ TEST(TrainableConcat, PlantedBugFailsTheCheck) {
 }
 
 // Fan-out: x feeds conv(x) and avgpool(x); loss = sum(conv(x) . R1) + sum(pool(x) . R2).
-TEST(FanOut, BranchGradientsAddIntoTheSharedInput) {
+// diff_x starts at `initial`; the conv's backward runs first and writes it as `first`, the
+// pool's adds. Returns the finite-difference check of diff_x.
+testing::GradientReport fan_out_check(float initial, GradientWrite first) {
   dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   dnnl::stream stream(engine);
   constexpr int IC = 5, OC = 4;
@@ -98,7 +116,7 @@ TEST(FanOut, BranchGradientsAddIntoTheSharedInput) {
   auto x = testing::random_vector(size_t(N) * H * W * IC, 41);
   auto weights = testing::random_vector(size_t(3) * 3 * IC * OC, 42, -0.5f, 0.5f);
   auto bias = testing::random_vector(OC, 43);
-  std::vector<float> diff_weights(weights.size()), diff_bias(OC), diff_x(x.size(), 0.f);
+  std::vector<float> diff_weights(weights.size()), diff_bias(OC), diff_x(x.size(), initial);
   const auto R1 = testing::random_vector(size_t(N) * H * W * OC, 44), R2 = testing::random_vector(x.size(), 45);
   std::vector<float> y1(R1.size()), y2(R2.size());
   TrainableConv2d conv(engine, x_desc, conv_desc, 3, 3, {.SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1, .relu = false});
@@ -117,12 +135,25 @@ TEST(FanOut, BranchGradientsAddIntoTheSharedInput) {
   };
   loss();
   const dnnl::memory diff_xm(x_desc, engine, diff_x.data());
-  conv.backward(stream, dnnl::memory(conv_desc, engine, const_cast<float*>(R1.data())), &diff_xm);
+  conv.backward(stream, dnnl::memory(conv_desc, engine, const_cast<float*>(R1.data())), &diff_xm, first);
   pool.backward(stream, dnnl::memory(x_desc, engine, const_cast<float*>(R2.data())), diff_xm);
   stream.wait();
-  const auto r = testing::check_gradient("diff_x", x, diff_x, loss, testing::all_indices(x.size()));
+  return testing::check_gradient("diff_x", x, diff_x, loss, testing::all_indices(x.size()));
+}
+
+TEST(FanOut, BranchGradientsAddIntoTheSharedInput) {
+  const auto r = fan_out_check(0.f, GradientWrite::add);
   EXPECT_EQ(r.failed, 0) << r.first_failure;
-  EXPECT_EQ(r.checked, int(x.size()));
+  EXPECT_EQ(r.checked, N * H * W * 5);
+}
+
+// The trainable stack zeroes no activation gradient: the first consumer assigns.
+TEST(FanOut, FirstConsumerAssignsSoNothingNeedsZeroing) {
+  const auto r = fan_out_check(1e3f, GradientWrite::assign);
+  EXPECT_EQ(r.failed, 0) << r.first_failure;
+  EXPECT_EQ(r.checked, N * H * W * 5);
+  // Adding onto the same garbage must fail: the check sees what was there.
+  EXPECT_GT(fan_out_check(1e3f, GradientWrite::add).failed, 0);
 }
 
 }  // namespace

@@ -75,10 +75,10 @@ struct ConvFixture {
         if ((dst[i] > 0) != relu_on[i]) return std::nullopt;
     return value;
   }
-  void backward() {
+  void backward(GradientWrite diff_src_write = GradientWrite::add) {
     loss();
     dnnl::memory diff_src_memory(src_desc, engine, diff_src.data());
-    conv->backward(stream, dnnl::memory(dst_desc, engine, R.data()), &diff_src_memory);
+    conv->backward(stream, dnnl::memory(dst_desc, engine, R.data()), &diff_src_memory, diff_src_write);
     stream.wait();
   }
 };
@@ -120,6 +120,18 @@ TEST_P(TrainableConv2dTest, BackwardAddsIntoTheGradients) {
   for (size_t i = 0; i < once_w.size(); ++i) ASSERT_FLOAT_EQ(f.diff_weights[i], 2 * once_w[i]) << i;
   for (size_t i = 0; i < once_b.size(); ++i) ASSERT_FLOAT_EQ(f.diff_bias[i], 2 * once_b[i]) << i;
   for (size_t i = 0; i < once_src.size(); ++i) ASSERT_FLOAT_EQ(f.diff_src[i], 2 * once_src[i]) << i;
+}
+
+// The first consumer of a tensor assigns its gradient (no zeroing before backward): whatever
+// the buffer held is replaced, while the parameter gradients still add.
+TEST_P(TrainableConv2dTest, AssignReplacesTheInputGradient) {
+  ConvFixture f(GetParam());
+  f.backward();
+  const auto once_w = f.diff_weights, once_src = f.diff_src;
+  std::fill(f.diff_src.begin(), f.diff_src.end(), 1e3f);
+  f.backward(GradientWrite::assign);
+  for (size_t i = 0; i < once_src.size(); ++i) ASSERT_EQ(f.diff_src[i], once_src[i]) << f.c << " " << i;
+  for (size_t i = 0; i < once_w.size(); ++i) ASSERT_FLOAT_EQ(f.diff_weights[i], 2 * once_w[i]) << i;
 }
 
 TEST(TrainableConv2d, PlantedBugFailsTheCheck) {

@@ -59,9 +59,10 @@ struct PoolFixture {
     for (size_t i = 0; i < dst.size(); ++i) sum += double(dst[i]) * R[i];
     return sum;
   }
-  void backward() {
+  void backward(GradientWrite diff_src_write = GradientWrite::add) {
     loss();
-    pool->backward(stream, dnnl::memory(dst_desc, engine, R.data()), dnnl::memory(src_desc, engine, diff_src.data()));
+    pool->backward(stream, dnnl::memory(dst_desc, engine, R.data()), dnnl::memory(src_desc, engine, diff_src.data()),
+                   diff_src_write);
     stream.wait();
   }
 };
@@ -92,6 +93,15 @@ TEST_P(TrainablePool2dTest, BackwardAddsIntoTheGradient) {
   const auto once = f.diff_src;
   f.backward();
   for (size_t i = 0; i < once.size(); ++i) ASSERT_FLOAT_EQ(f.diff_src[i], 2 * once[i]) << i;
+}
+
+TEST_P(TrainablePool2dTest, AssignReplacesTheGradient) {
+  PoolFixture f(GetParam());
+  f.backward();
+  const auto once = f.diff_src;
+  std::fill(f.diff_src.begin(), f.diff_src.end(), 1e3f);
+  f.backward(GradientWrite::assign);
+  for (size_t i = 0; i < once.size(); ++i) ASSERT_EQ(f.diff_src[i], once[i]) << f.c << " " << i;
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, TrainablePool2dTest,
