@@ -7,7 +7,7 @@
 #
 # Usage: bench/soak.sh [SECONDS] [MODEL.pb]   (default: a seeded random model up to Conv2d_2a_3x3)
 # Environment: BUILD_DIR (default build), CONNECTIONS (16), SLOW (3 of them slow clients),
-# READ_TIMEOUT (5 s), BLASTSCAN_SHARED (the good images are shared taleqani images).
+# READ_TIMEOUT (5 s), REQUEST_TIMEOUT (15 s), BLASTSCAN_SHARED (the good images are shared taleqani images).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -17,6 +17,7 @@ model=${2:-}
 connections=${CONNECTIONS:-16}
 slow=${SLOW:-3}
 read_timeout=${READ_TIMEOUT:-5}
+request_timeout=${REQUEST_TIMEOUT:-15}  # a slow client is cut off after this (408)
 max_body_mb=2
 bin=$build/blastscan
 work=$(mktemp -d)
@@ -49,7 +50,7 @@ open(sys.argv[2], "wb").write(b)
 EOF
 
 "$bin" serve --model "$model" --port 0 --threads 1 --max-body-mb "$max_body_mb" --read-timeout "$read_timeout" \
-  >"$work/serve.log" 2>&1 &
+  --request-timeout "$request_timeout" >"$work/serve.log" 2>&1 &
 server_pid=$!
 port=""
 for _ in $(seq 300); do
@@ -62,7 +63,7 @@ done
 
 status=0
 python3 "$root/bench/soak_driver.py" --port "$port" --pid "$server_pid" --seconds "$seconds" \
-  --connections "$connections" --slow "$slow" --read-timeout "$read_timeout" --max-body $((max_body_mb << 20)) \
+  --connections "$connections" --slow "$slow" --read-timeout "$read_timeout" --request-timeout "$request_timeout" --max-body $((max_body_mb << 20)) \
   --reference "$work/reference.json" --corrupt "$work/text.jpg" "$work/cut.jpg" "$work/huge.jpg" || status=1
 
 kill -TERM "$server_pid"

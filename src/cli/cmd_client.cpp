@@ -17,6 +17,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/json_number.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/output.h"
@@ -72,7 +73,7 @@ Prediction prediction_from(const nlohmann::json& answer, const Model& model) {
   p.label = answer.at("Classification");
   p.class_id = std::stoi(answer.at("aClassification").get<std::string>());
   p.confidence = std::stof(answer.at("Confidence").get<std::string>());
-  for (const auto& name : model.classes) p.probabilities.push_back(answer.at("probabilities").at(name).get<float>());
+  for (const auto& name : model.classes) p.probabilities.push_back(json_number<float>(answer.at("probabilities").at(name)));
   p.low_confidence = answer.at("low_confidence");
   p.positive = answer.at("all_detected");
   p.ms = answer.at("time_ms");

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/json_number.h"
 #include "base/safe_text.h"
 #include "formats/labels.h"
 
@@ -158,7 +159,7 @@ Dataset parse_json_manifest(std::string_view text, const fs::path& dir, const st
     for (size_t i = 0; i < samples.size(); ++i) {
       const auto& s = samples[i];
       const std::string where = name + ": samples[" + std::to_string(i) + "]";
-      const int label = s.at("label").get<int>();
+      const int label = json_number<int>(s.at("label"));
       if (label < 0 || size_t(label) >= ds.classes.size())
         throw InputError(where + ": label " + std::to_string(label) + " is not a class id");
       ds.samples.push_back({.path = resolve(s.at("path").get<std::string>(), dir),

@@ -4,6 +4,7 @@
 // it knows and that conv/pool attributes and weight shapes match the topology.
 #include "formats/graphdef.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -11,12 +12,14 @@
 #include <vector>
 #include <set>
 
+#include <fmt/format.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/json_number.h"
 #include "base/safe_text.h"
 #include "formats/labels.h"
 #include "inception/inception_v3.h"
@@ -247,13 +250,23 @@ ConvWeights read_conv(const GraphReader& g, const std::string& scope, const Shap
   const Tensor gamma = gamma_node ? require_shape(g, bn + "gamma", std::move(gamma_node), oc_shape)
                                   : Tensor(oc_shape, std::vector<float>(size_t(wshape[3]), 1.f));
   const float eps = batch_norm_epsilon(batch_norm);
+  const std::string where = g.name() + ": conv '" + kScope + scope + "': BatchNorm ";
   conv.bias = Tensor(oc_shape);
   const int64_t OC = wshape[3];
   for (int64_t o = 0; o < OC; ++o) {
-    const float a = gamma.data[size_t(o)] / std::sqrt(var.data[size_t(o)] + eps);
+    // Finite constants alone do not make finite weights: a variance of -epsilon divides by
+    // zero, a negative one takes the root of it, and a huge gamma overflows. Such a model
+    // would answer NaN ("Benign nan"), and wrote back as one that no longer loads.
+    const float variance = var.data[size_t(o)] + eps;
+    if (!(variance > 0))
+      throw InputError(fmt::format("{}moving_variance + epsilon is {} at channel {}, expected > 0", where, variance, o));
+    const float a = gamma.data[size_t(o)] / std::sqrt(variance);
     conv.bias.data[size_t(o)] = beta.data[size_t(o)] - mean.data[size_t(o)] * a;
     for (int64_t i = o; i < conv.weights.size(); i += OC) conv.weights.data[size_t(i)] *= a;
   }
+  const auto finite = [](const Tensor& t) { return std::all_of(t.data.begin(), t.data.end(), [](float v) { return std::isfinite(v); }); };
+  if (!finite(conv.weights) || !finite(conv.bias))
+    throw InputError(where + "folded into the weights overflows float (gamma / sqrt(moving_variance + epsilon) too large)");
   return conv;
 }
 
@@ -353,7 +366,7 @@ void read_metadata(const GraphReader& g, Model& model) {
     model.preprocessing = json.value("preprocessing", model.preprocessing);
     if (json.contains("int8_calibration")) {
       const auto& c = json.at("int8_calibration");
-      model.calibration_images = c.at("images").get<int>();
+      model.calibration_images = json_number<int>(c.at("images"));
       model.activation_max = c.at("activation_max").get<std::map<std::string, float>>();
     }
   } catch (const nlohmann::json::exception& e) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/json_number.h"
 #include "base/progress.h"
 #include "base/safe_text.h"
 #include "data/bounded_queue.h"
@@ -267,12 +268,12 @@ ImageResult result_from_json(const nlohmann::json& row, const Model& model) {
     }
     Prediction p;
     p.label = row.at("class").get<std::string>();
-    p.class_id = row.at("class_id").get<int>();
-    p.confidence = row.at("confidence").get<float>();
+    p.class_id = json_number<int>(row.at("class_id"));
+    p.confidence = json_number<float>(row.at("confidence"));
     p.low_confidence = row.at("low_confidence").get<bool>();
     p.positive = row.at("all_detected").get<bool>();
-    p.ms = row.at("time_ms").get<double>();
-    for (const auto& name : model.classes) p.probabilities.push_back(row.at("probabilities").at(name).get<float>());
+    p.ms = json_number<double>(row.at("time_ms"));
+    for (const auto& name : model.classes) p.probabilities.push_back(json_number<float>(row.at("probabilities").at(name)));
     if (p.class_id < 0 || size_t(p.class_id) >= model.classes.size() || model.classes[size_t(p.class_id)] != p.label)
       throw InputError("result row " + r.path.string() + ": class_id " + std::to_string(p.class_id) +
                        " is not class '" + p.label + "'");

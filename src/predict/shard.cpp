@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/hash.h"
+#include "base/json_number.h"
 #include "base/safe_text.h"
 
 namespace blastscan {
@@ -105,13 +106,13 @@ ShardFile parse_shard_file(const std::string& text, const std::string& origin) {
     throw InputError(origin + ": not a shard file (no \"shard\" header; written by classify --shard I/N --out FILE)");
   try {
     const auto& h = j.at("shard");
-    if (h.at("version").get<int>() != kVersion)
+    if (json_number<int>(h.at("version")) != kVersion)
       throw InputError(origin + ": shard file version " + h.at("version").dump() + ", expected " + std::to_string(kVersion));
     ShardFile shard;
-    shard.header.shard = {h.at("index").get<int>(), h.at("count").get<int>()};
+    shard.header.shard = {json_number<int>(h.at("index")), json_number<int>(h.at("count"))};
     shard.header.model_sha256 = h.at("model_sha256").get<std::string>();
     shard.header.inputs_sha256 = h.at("inputs_sha256").get<std::string>();
-    shard.header.total_inputs = h.at("total_inputs").get<size_t>();
+    shard.header.total_inputs = json_number<size_t>(h.at("total_inputs"));
     shard.header.settings = h.at("settings").get<std::string>();
     shard.header.classes = h.at("classes").get<std::vector<std::string>>();
     const auto [index, count] = shard.header.shard;

@@ -1,5 +1,7 @@
 #include "predict/slide_json.h"
 
+#include "base/json_number.h"
+
 namespace blastscan {
 
 nlohmann::ordered_json tile_counts_json(const TileSummary& s) {
@@ -9,13 +11,13 @@ nlohmann::ordered_json tile_counts_json(const TileSummary& s) {
 
 TileSummary tile_counts_from_json(const nlohmann::json& counts) {
   TileSummary s;
-  s.size = counts.at("size").get<int>();
-  s.stride = counts.at("stride").get<int>();
-  s.total = counts.at("total").get<int>();
-  s.background = counts.at("background").get<int>();
-  s.classified = counts.at("classified").get<int>();
-  s.all = counts.at("all").get<int>();
-  s.score = counts.at("score").get<float>();
+  s.size = json_number<int>(counts.at("size"));
+  s.stride = json_number<int>(counts.at("stride"));
+  s.total = json_number<int>(counts.at("total"));
+  s.background = json_number<int>(counts.at("background"));
+  s.classified = json_number<int>(counts.at("classified"));
+  s.all = json_number<int>(counts.at("all"));
+  s.score = json_number<float>(counts.at("score"));
   return s;
 }
 

@@ -301,6 +301,26 @@ TEST(GraphDef, NonFiniteWeightsZeroClassesAndDuplicateNodesAreRefused) {
   expect_error(to_bytes(g), "node 'InceptionV3/Conv2d_1a_3x3/weights': defined twice");
 }
 
+// Finite BatchNorm constants can still fold into non-finite weights (found by fuzz_graphdef: a
+// variance of -epsilon loaded, and the model written back no longer did).
+TEST(GraphDef, ABatchNormThatFoldsIntoNonFiniteWeightsIsRefused) {
+  const auto good = with_batch_norm(to_proto(serialize_graphdef(make_random_model("Conv2d_2a_3x3", 2, 4))));
+  EXPECT_NO_THROW(parse_graphdef(to_bytes(good), "bn.pb"));
+  const auto with_values = [&](const std::vector<std::pair<std::string, float>>& values) {  // at channel 3
+    auto g = good;
+    for (const auto& [constant, value] : values) {
+      auto* node = node_named(g, "InceptionV3/Conv2d_1a_3x3/BatchNorm/" + constant);
+      std::memcpy(node->mutable_attr()->at("value").mutable_tensor()->mutable_tensor_content()->data() + 4 * 3, &value, 4);
+    }
+    return to_bytes(g);
+  };
+  expect_error(with_values({{"moving_variance", -0.001f}}),
+               "conv 'InceptionV3/Conv2d_1a_3x3': BatchNorm moving_variance + epsilon is 0 at channel 3, expected > 0");
+  expect_error(with_values({{"moving_variance", -5.f}}), "moving_variance + epsilon is -4.999 at channel 3");
+  expect_error(with_values({{"gamma", 3e38f}, {"moving_variance", -0.00099f}}),
+               "BatchNorm folded into the weights overflows float");
+}
+
 // blastscan computes from its own topology table, so a node fed by its own output (a cycle no
 // frozen graph has: TensorFlow refuses it) loaded and answered as if the file were whole.
 TEST(GraphDef, AGraphWithACycleIsRefused) {
