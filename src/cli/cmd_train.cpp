@@ -41,6 +41,12 @@ TrainConfig merge_config(const TrainArgs& a) {
   return merged;
 }
 
+// The same request for --cache-only and for training, so a cache filled by shards is the one
+// train looks up (its key holds the precision: --cache-only once ignored --precision).
+TrainRequest request_of(const TrainArgs& a, bool resume) {
+  return {a.backbone, a.data, a.out, merge_config(a), a.positive, resume, a.cache, a.threads, choose_precision(a.precision)};
+}
+
 void print_epoch(const EpochMetrics& m, int epochs) {
   std::printf("epoch %3d/%d  loss %.4f  train %5.1f%%  val %5.1f%% (loss %.4f)  lr %.2e  %.2fs\n", m.epoch, epochs,
               m.train_loss, 100 * m.train_accuracy, 100 * m.val_accuracy, m.val_loss, m.learning_rate, m.seconds);
@@ -52,7 +58,7 @@ void warm_cache(const TrainArgs& a) {
   if (a.resume) throw InputError("--cache-only trains nothing: drop --resume");
   const ShardSpec shard = a.shard.empty() ? ShardSpec{} : parse_shard_spec(a.shard, std::getenv("SLURM_ARRAY_TASK_ID"),
                                                                         std::getenv("SLURM_ARRAY_TASK_COUNT"));
-  const TrainRequest request{a.backbone, a.data, a.out, merge_config(a), a.positive, false, a.cache, a.threads};
+  const TrainRequest request = request_of(a, false);
   TrainProgress progress;
   progress.on_note = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   const CacheWarming w = warm_feature_cache(request, shard, progress);
@@ -67,8 +73,7 @@ void run(const TrainArgs& a) {
   if (a.cache_only) return warm_cache(a);
   if (!a.shard.empty()) throw InputError("--shard: only with --cache-only (one job trains, many fill its cache)");
   if (a.out.empty()) throw InputError("--out RUN_DIR is required (except with --cache-only)");
-  TrainRequest request{a.backbone, a.data, a.out, merge_config(a), a.positive, a.resume, a.cache, a.threads,
-                       choose_precision(a.precision)};
+  const TrainRequest request = request_of(a, a.resume);
   TrainProgress progress;
   progress.on_progress = terminal_progress();
   progress.on_note = [](const std::string& line) {

@@ -24,8 +24,8 @@ CacheWarming warm_feature_cache(const TrainRequest& r, ShardSpec shard, const Tr
   const Dataset dataset = load_training_split(r.data, config, r.threads, progress);
   const auto train = shard_of(select_split(dataset, kTrain), shard), val = shard_of(select_split(dataset, kValidation), shard);
   CacheWarming warming{r.cache_dir.empty() ? default_cache_dir() : r.cache_dir, train.size(), val.size(), {}, {}};
-  ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .distortions = config.distortions,
-                         .seed = config.seed, .progress = progress.on_progress};
+  ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .precision = r.precision,
+                         .distortions = config.distortions, .seed = config.seed, .progress = progress.on_progress};
   if (!train.empty()) extract_features(model, train, extract, &warming.train);
   extract.distortions = 0;  // as train does: validation images are seen clean only
   if (!val.empty()) extract_features(model, val, extract, &warming.validation);

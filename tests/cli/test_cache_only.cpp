@@ -79,6 +79,30 @@ TEST(CacheOnly, ConcurrentWritersOfTheSameEntriesLeaveAValidCache) {
   EXPECT_EQ(temporaries, 0);
 }
 
+// --precision is part of the cache key: the shards' int8 features are the ones an int8 train
+// finds, and an fp32 train computes its own (--cache-only once ignored --precision).
+TEST(CacheOnly, FillsTheCacheOfItsPrecision) {
+  const auto dir = testing::scratch_dir();
+  const auto data = testing::copy_small_dataset(dir / "data", 10);
+  const auto int8_model = dir / "small.int8.pb";
+  std::string out;
+  ASSERT_EQ(blastscan("quantize --model " + testing::small_model_pb().string() + " --calibrate " + data.string() +
+                          " --images 4 --out " + int8_model.string(), out), 0)
+      << out;
+  const std::string backbone = " --backbone " + int8_model.string() + " --data " + data.string() + " --cache " +
+                               (dir / "cache").string();
+  ASSERT_EQ(blastscan("train --cache-only --precision int8" + backbone, out), 0) << out;
+  EXPECT_EQ(computed(out), 20) << out;
+  const auto train = [&](const std::string& precision, const std::string& run) {
+    std::string output;
+    EXPECT_EQ(blastscan("train --precision " + precision + backbone + " --out " + (dir / run).string() + " --epochs 2", output), 0)
+        << output;
+    return computed(output);
+  };
+  EXPECT_EQ(train("int8", "run-int8"), 0);
+  EXPECT_EQ(train("fp32", "run-fp32"), 20);
+}
+
 TEST(CacheOnly, BadFlagsFailCleanly) {
   const auto dir = testing::scratch_dir();
   const auto data = testing::copy_small_dataset(dir / "data", 3);
