@@ -39,6 +39,7 @@
 #include <numeric>
 
 #include "base/error.h"
+#include "inception/buffer_plan.h"
 #include "inception/inception_v3.h"
 #include "nn/conv2d.h"
 #include "nn/cpu.h"
@@ -154,6 +155,21 @@ std::string branch_of(const std::string& layer) {
   const auto second = layer.find('/', first + 1);
   const std::string part = layer.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   return part.rfind("Branch_", 0) == 0 ? part : "";
+}
+
+// The stage of the one-image schedule each layer runs in: a stem layer, a block's branches
+// (together) and a block's concat each make one; "input" is written before stage 0.
+std::map<std::string, int> stage_of_layers(const std::vector<Layer>& layers) {
+  std::map<std::string, int> stage{{"input", -1}};
+  std::string previous;
+  int t = -1;
+  for (const Layer& layer : layers) {
+    const std::string key = branch_of(layer.name).empty() ? layer.name : endpoint_of(layer.name) + "/branches";
+    if (key != previous) ++t;
+    previous = key;
+    stage[layer.name] = t;
+  }
+  return stage;
 }
 
 // Longest-processing-time-first: each unit (a branch's steps) to the least loaded lane.
@@ -284,10 +300,25 @@ struct Network::Impl {
     const auto act_desc = [&](const LayerShape& s, dt type) {
       return dnnl::memory::desc({1, s.C, s.H, s.W}, type, act_tag);
     };
-    const auto new_buffer = [&](const dnnl::memory::desc& d) {
+    // Buffers are planned here with their lives (buffer_plan.h) and shared at the end.
+    std::vector<BufferUse> uses;
+    const auto new_buffer = [&](const dnnl::memory::desc& d, int first, int last) {
       buffer_descs.push_back(d);
+      uses.push_back({d.get_size(), first, last});
       return Slot{int(buffer_descs.size()) - 1, 0, d};
     };
+    // A buffer lives from the first write to the last read of any tensor placed in it; the end
+    // point is read after the last stage (global pool, keep_endpoint).
+    const auto stage_of = stage_of_layers(layers);
+    std::map<std::string, int> last_read{{layers.back().name, kLivesToTheEnd}};
+    for (const Layer& layer : layers)
+      for (const auto& in : layer.inputs) last_read[in] = std::max(last_read[in], stage_of.at(layer.name));
+    std::map<std::string, std::pair<int, int>> life_of;  // by owner
+    for (const Layer& layer : layers) {
+      auto [it, fresh] = life_of.try_emplace(placement.at(layer.name).owner, kLivesToTheEnd, -1);
+      const int written = stage_of.at(layer.name), read = last_read.count(layer.name) ? last_read.at(layer.name) : written;
+      it->second = {std::min(it->second.first, written), std::max({it->second.second, written, read})};
+    }
 
     // Tensors: owners get a buffer; concat inputs (blocked layouts) point into their owner's
     // (N = 1: channel c of a blocked layout starts at c*H*W elements).
@@ -295,7 +326,10 @@ struct Network::Impl {
     std::map<std::string, LayerShape> shape_of{{"input", {S, S, 3}}};
     for (size_t i = 0; i < layers.size(); ++i) {
       shape_of[layers[i].name] = shapes[i];
-      if (placement.at(layers[i].name).owner == layers[i].name) slot_of[layers[i].name] = new_buffer(act_desc(shapes[i], act_dt));
+      if (placement.at(layers[i].name).owner == layers[i].name) {
+        const auto [first, last] = life_of.at(layers[i].name);
+        slot_of[layers[i].name] = new_buffer(act_desc(shapes[i], act_dt), first, last);
+      }
     }
     for (size_t i = 0; i < layers.size(); ++i) {
       const auto& p = placement.at(layers[i].name);
@@ -321,7 +355,7 @@ struct Network::Impl {
       if (probe.src_desc() == image_desc) {
         slot_of["input"] = Slot{kImage, 0, image_desc};
       } else {
-        slot_of["input"] = new_buffer(probe.src_desc());
+        slot_of["input"] = new_buffer(probe.src_desc(), -1, stage_of.at(first.name));
         dnnl::primitive_attr attr;
         attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
         if (int8) attr.set_output_scales(0, {1.f / scale_of("input")});
@@ -415,7 +449,7 @@ struct Network::Impl {
     feature_dim = last.C;
     Slot endpoint_slot = slot_of.at(layers.back().name);
     if (act_dt != dt::f32) {  // oneDNN pools keep the data type: to f32 first (and unscale int8)
-      const Slot f32 = new_buffer(act_desc(last, dt::f32));
+      const Slot f32 = new_buffer(act_desc(last, dt::f32), kLivesToTheEnd, kLivesToTheEnd);
       ScopedThreads one(1);
       dnnl::primitive_attr attr;
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -448,12 +482,24 @@ struct Network::Impl {
                 {{DNNL_ARG_FROM, endpoint_slot}, {DNNL_ARG_TO, Slot{kEndpoint, 0, endpoint_desc}}}, pd.scratchpad_desc(), 0},
                true);
     }
+    share_buffers(uses);
     if (head) {
       if (head->weights.dim(2) != feature_dim)
         throw InputError("network: head expects " + std::to_string(head->weights.dim(2)) + " features, " +
                          endpoint + " gives " + std::to_string(feature_dim));
       flops += 2.0 * feature_dim * head->num_classes();
     }
+  }
+
+  // Tensors whose lives do not overlap share memory: the buffers become bytes, and every
+  // step's slots point into the shared buffer planned for theirs.
+  void share_buffers(const std::vector<BufferUse>& uses) {
+    const BufferPlan plan = plan_buffers(uses);
+    for (Step& step : steps)
+      for (auto& [arg, slot] : step.slots)
+        if (slot.buffer >= 0) slot.buffer = int(plan.buffer_of[size_t(slot.buffer)]);
+    buffer_descs.clear();
+    for (size_t bytes : plan.bytes) buffer_descs.emplace_back(dnnl::memory::dims{dnnl::memory::dim(std::max<size_t>(bytes, 1))}, dt::u8, tag::x);
   }
 
   // Adds a one-thread step to the program; `own_stage`: also a stage of its own in the
