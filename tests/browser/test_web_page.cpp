@@ -1,10 +1,12 @@
 // The web page in a real browser: Debian's headless Chromium, driven over WebDriver (plain
 // HTTP + JSON to chromedriver, so no test framework from outside the distribution) against
 // the server on a loopback port. Chromium gets no network: every host name except 127.0.0.1
-// fails to resolve, and background services are off. The test uploads a shared blood-smear
-// image, checks the class the page shows against a Predictor run directly on the same file,
-// checks one bar per class and the LOW warning, saves a screenshot as an artifact
-// (<build>/test-scratch/WebPage.*/web_page.png), then shows an error for a file that is no image.
+// fails to resolve, and background services are off; chromedriver talks to it over a pipe, so
+// no name needs to resolve (a machine without /etc/hosts has no "localhost"). The first test
+// uploads a shared blood-smear image, checks the class the page shows against a Predictor run
+// directly on the same file, checks one bar per class and the LOW warning, saves a screenshot
+// as an artifact (<build>/test-scratch/WebPage.*/web_page.png), then shows an error for a file
+// that is no image; it runs again with an empty /etc/hosts.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <openssl/evp.h>
@@ -39,27 +41,42 @@ const fs::path kChromium = "/usr/bin/chromium";
 const fs::path kChromedriver = "/usr/bin/chromedriver";
 constexpr const char* kElementKey = "element-6066-11e4-a52e-4f735466cecf";  // W3C WebDriver
 
-// A W3C WebDriver session on a chromedriver child process.
+struct BrowserOptions {
+  fs::path chromium = kChromium;  // the browser binary chromedriver starts
+};
+
+// A W3C WebDriver session on a chromedriver child process. When no session starts, the
+// exception carries chromedriver's log (its INFO level: the browser's command line, the
+// DevTools connection), which says why.
 class Browser {
  public:
-  explicit Browser(const fs::path& dir) {
+  explicit Browser(const fs::path& dir, const BrowserOptions& options = {}) {
     const int port = free_tcp_port();
+    const fs::path log = dir / "chromedriver.log";
     driver_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kChromedriver.string(), "--port=" + std::to_string(port)}, dir / "chromedriver.log");
-    if (!driver_->wait_for_log("started successfully", std::chrono::seconds(60)))
-      throw std::runtime_error("chromedriver did not start: " + driver_->log_text());
-    http_ = std::make_unique<httplib::Client>("127.0.0.1", port);
-    http_->set_read_timeout(120);
-    const json args = {"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                       "--disable-quic", "--no-first-run", "--window-size=1200,900",
-                       "--user-data-dir=" + (dir / "chromium-profile").string(),
-                       // No network: names other than the loopback address do not resolve.
-                       "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"};
-    const json caps = {{"capabilities",
-                        {{"alwaysMatch", {{"browserName", "chrome"},
-                                          {"goog:chromeOptions", {{"binary", kChromium.string()}, {"args", args}}}}}}}};
-    session_ = call("POST", "/session", caps).at("sessionId");
+        std::vector<std::string>{kChromedriver.string(), "--port=" + std::to_string(port), "--log-level=INFO"}, log);
+    try {
+      if (!driver_->wait_for_log("started successfully", std::chrono::seconds(60)))
+        throw std::runtime_error("chromedriver did not start");
+      http_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+      http_->set_read_timeout(120);
+      // DevTools over a pipe, not a TCP port chromedriver reaches by the name "localhost": a
+      // machine without /etc/hosts cannot resolve it ("unable to connect to renderer").
+      const json args = {"--remote-debugging-pipe", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--disable-quic", "--no-first-run", "--window-size=1200,900",
+                         "--user-data-dir=" + (dir / "chromium-profile").string(),
+                         // No network: names other than the loopback address do not resolve.
+                         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"};
+      const json caps = {
+          {"capabilities",
+           {{"alwaysMatch", {{"browserName", "chrome"},
+                             {"goog:chromeOptions", {{"binary", options.chromium.string()}, {"args", args}}}}}}}};
+      session_ = call("POST", "/session", caps).at("sessionId");
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string(e.what()) + "\n---- chromedriver log (" + log.string() + ")\n" +
+                               driver_->log_text());
+    }
   }
   ~Browser() {
     if (!session_.empty()) http_->Delete("/session/" + session_);
@@ -177,6 +194,44 @@ TEST(WebPage, ShowsTheClassBarsAndWarningForAnUploadedImageWithoutNetwork) {
     EXPECT_NE(browser.script("return document.getElementById('error').textContent;").get<std::string>().find("not an image"),
               std::string::npos);
   }
+}
+
+// The failure this helper had: chromedriver up, but no browser session (here: no browser
+// binary; on a machine without /etc/hosts, a browser chromedriver could not reach), while
+// the server's thread runs. The test must fail with the reason and chromedriver's log, not end
+// in std::terminate from a joinable thread.
+TEST(WebPage, ABrowserThatCannotStartFailsWithChromedriversLog) {
+  if (!fs::exists(kChromedriver)) GTEST_SKIP() << "needs Debian's chromium-driver (scripts/setup.sh installs it)";
+  const fs::path dir = scratch_dir();
+  const LoopbackServer server(two_class_model(), PredictorOptions{.threads = 1});
+  try {
+    Browser browser(dir, {.chromium = dir / "no-such-browser"});
+    FAIL() << "a WebDriver session started without a browser";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("session not created"), std::string::npos) << what;
+    EXPECT_NE(what.find("---- chromedriver log"), std::string::npos) << what;
+    EXPECT_NE(what.find("RESPONSE InitSession ERROR"), std::string::npos) << what;  // a line only the log has
+    EXPECT_NE(what.find("no-such-browser"), std::string::npos) << what;  // the reason names the binary
+  }
+}
+
+// The first test again where "localhost" does not resolve: in a mount namespace of its own
+// with an empty file over /etc/hosts (a fresh minimal Debian 12 had none). Over a TCP port,
+// chromedriver could not reach the browser there ("unable to connect to renderer").
+TEST(WebPage, WorksWithoutEtcHosts) {
+  if (!fs::exists(kChromium) || !fs::exists(kChromedriver))
+    GTEST_SKIP() << "needs Debian's chromium and chromium-driver (scripts/setup.sh installs them)";
+  std::string output;
+  if (run_command("unshare -m true", output) != 0) GTEST_SKIP() << "no mount namespaces here (needs root): " << output;
+  const fs::path dir = scratch_dir();
+  std::ofstream(dir / "hosts").flush();
+  const std::string test = fs::read_symlink("/proc/self/exe").string() +
+                           " --gtest_filter=WebPage.ShowsTheClassBarsAndWarningForAnUploadedImageWithoutNetwork";
+  const int status = run_command("timeout 300 unshare -m sh -c 'mount --bind " + (dir / "hosts").string() +
+                                     " /etc/hosts && ! getent hosts localhost && exec " + test + "'",
+                                 output);
+  EXPECT_EQ(status, 0) << output;
 }
 
 // ---- what is drawn over the image
