@@ -28,12 +28,10 @@ struct PrepareArgs {
 
 void run_prepare(const PrepareArgs& a) {
   const auto start = std::chrono::steady_clock::now();
-  const GroupBy group_by = parse_group_by(a.group_by);  // bad flags fail before any work
   Dataset ds = scan_dataset(a.dataset, {.labels_file = a.labels});
-  verify_images(ds, a.threads, terminal_progress());
-  const auto duplicates = drop_duplicates(ds);
-  assign_groups(ds, group_by);
-  split_dataset(ds, a.validation, a.seed);
+  const auto duplicates =
+      prepare_dataset(ds, {.group_by = a.group_by, .validation = a.validation, .seed = a.seed}, a.threads,
+                      terminal_progress());
 
   clear_prepared_outputs(a.out);  // every check has passed: from here on the folder is rewritten
   std::vector<fs::path> shards;

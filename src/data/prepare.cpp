@@ -12,6 +12,7 @@
 #include "data/image.h"
 #include "data/image_header.h"
 #include "data/parallel.h"
+#include "data/split.h"
 #include "formats/tf_example.h"
 #include "formats/tfrecord.h"
 
@@ -70,6 +71,16 @@ std::vector<Duplicate> drop_duplicates(Dataset& dataset) {
     dataset.skipped.push_back({s.path, reason});
   }
   dataset.samples = std::move(kept);
+  return duplicates;
+}
+
+std::vector<Duplicate> prepare_dataset(Dataset& dataset, const SplitSettings& split, int threads,
+                                       const ProgressFn& progress) {
+  const GroupBy group_by = parse_group_by(split.group_by);
+  verify_images(dataset, threads, progress);
+  auto duplicates = drop_duplicates(dataset);
+  assign_groups(dataset, group_by);
+  split_dataset(dataset, split.validation, split.seed);
   return duplicates;
 }
 

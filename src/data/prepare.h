@@ -1,6 +1,7 @@
 // The steps of `blastscan prepare` after scanning: check every image (decode it, hash its
-// bytes), drop exact duplicates, and write TFRecord shards of the split. Grouping and the split
-// itself are in split.h, the manifest in manifest.h.
+// bytes), drop exact duplicates, group and split them (prepare_dataset: the one pipeline that
+// `prepare` and `train` on a folder both run), and write TFRecord shards of the split. The
+// group rules and the split itself are in split.h, the manifest in manifest.h.
 #pragma once
 #include <string>
 #include <vector>
@@ -10,14 +11,26 @@
 
 namespace blastscan {
 
+struct Duplicate {
+  fs::path kept, dropped;
+};
+
+struct SplitSettings {
+  std::string group_by = "none";  // parse_group_by's syntax
+  double validation = 0.3;        // fraction of each class
+  unsigned seed = 50;
+};
+
+// verify_images, drop_duplicates, assign_groups, split_dataset, in that order. The group rule
+// is parsed first, so a bad one fails before any image is read. Returns the duplicates dropped
+// (each also in Dataset::skipped, beside the unreadable files).
+std::vector<Duplicate> prepare_dataset(Dataset& dataset, const SplitSettings& split, int threads = 0,
+                                       const ProgressFn& progress = {});
+
 // Reads, hashes (SHA-256) and decodes every sample on `threads` threads (0 = all cores).
 // Samples that cannot be read or decoded move to Dataset::skipped with the reason; a class left
 // with no images is an InputError. Reports each image checked to `progress`.
 void verify_images(Dataset& dataset, int threads = 0, const ProgressFn& progress = {});
-
-struct Duplicate {
-  fs::path kept, dropped;
-};
 
 // Removes samples whose bytes equal an earlier sample's (by hash; samples are in path order, so
 // the first by path is kept), records each in Dataset::skipped, and returns them.

@@ -158,6 +158,158 @@ json model_card(const TrainRequest& r, const TrainRun& run, const std::string& m
                               {"total", run.total_seconds}}}};
 }
 
+// ---- the steps of run_training, in order
+
+// The backbone, the data and its split, the classes: every check that can fail before the long pass.
+struct RunInputs {
+  Model model;              // the backbone; classes and positive classes set
+  std::string backbone;     // backbone_id: what the cached features depend on
+  int C = 0;                // features per image
+  Dataset train, val;
+  std::string manifest;     // manifest_digest of the split
+  std::string fingerprint;  // features_fingerprint: a checkpoint fits when it matches
+};
+
+RunInputs check_inputs(const TrainRequest& r, TrainRun& run, const TrainProgress& progress) {
+  const TrainConfig& config = r.config;
+  RunInputs in;
+  in.model = training_backbone(r, &run.initialised_scopes);
+  const auto& endpoints = inception_v3_endpoints();
+  const auto position = [&](const std::string& e) { return std::find(endpoints.begin(), endpoints.end(), e); };
+  if (!config.fine_tune_from.empty() && position(config.fine_tune_from) >= position(in.model.endpoint))
+    throw InputError("--fine-tune-from " + config.fine_tune_from + ": the backbone ends at " + in.model.endpoint +
+                     ", nothing to train above it (--final-endpoint Mixed_7c grows it)");
+  in.backbone = backbone_id(in.model, 299, r.precision);
+  in.C = feature_dim(in.model);
+  run.dataset = load_training_split(r.data, config, r.threads, progress);
+  in.train = select_split(run.dataset, kTrain);
+  in.val = select_split(run.dataset, kValidation);
+  note(progress, format_split_table(run.dataset));
+  in.model.classes = run.dataset.classes;
+  in.model.positive = choose_positive(r.positive, in.model.classes);
+  in.manifest = manifest_digest(run.dataset);
+  in.fingerprint = features_fingerprint(in.manifest, in.backbone, config);
+  return in;
+}
+
+// A new head (and Adam state), or the checkpoint's when resuming: only for the same data and settings.
+TrainingState start_or_resume(const TrainRequest& r, const RunInputs& in, const TrainProgress& progress) {
+  const int K = static_cast<int>(in.model.classes.size());
+  if (!r.resume) return start_training(in.C, K, r.config);
+  const fs::path path = r.out / "checkpoint.bin";
+  Checkpoint c = load_checkpoint(path);
+  if (c.data_fingerprint != in.fingerprint || !resumable_with(c.config, r.config) || c.state.net.K != K ||
+      c.state.net.C != in.C)
+    throw InputError(path.string() + ": made with other data or settings; drop --resume to start over");
+  note(progress, "resuming after epoch " + std::to_string(c.state.history.size()));
+  return std::move(c.state);
+}
+
+// What the head learns from. Head only: the cached bottleneck features. Fine-tuning: the
+// activations at the cut, cached, and the blocks above it, which run every step. The sources
+// point into the other members, so the struct stays where it is made.
+struct TrainingFeatures {
+  FeatureSet train_set, val_set;
+  std::optional<CutActivations> train_cut, val_cut;
+  std::optional<TrainableStack> stack;
+  std::unique_ptr<FeatureSource> train, val;
+};
+
+// The one network pass per image view, or none when cached.
+void load_features(TrainingFeatures& f, const TrainRequest& r, const RunInputs& in, TrainingState& state,
+                   TrainRun& run, const TrainProgress& progress) {
+  const TrainConfig& config = r.config;
+  const bool fine_tuning = !config.fine_tune_from.empty();
+  note(progress, "backbone " + r.backbone.string() + ": end point " + in.model.endpoint + ", " +
+                     std::to_string(in.C) + " features");
+  ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .precision = r.precision,
+                         .distortions = config.distortions, .seed = config.seed, .progress = progress.on_progress};
+  if (fine_tuning) {
+    const Model lower = lower_part(in.model, config.fine_tune_from);
+    extract.batch = 4;  // the frozen part keeps every activation of a batch: 4 images ~ 200 MB
+    f.train_cut = cache_activations(lower, paths_of(in.train), extract, &run.train_features);
+    extract.distortions = 0;
+    f.val_cut = cache_activations(lower, paths_of(in.val), extract, &run.validation_features);
+    f.stack.emplace(in.model, config.fine_tune_from, StackOptions{.batch = config.batch_size, .threads = r.threads});
+    if (state.backbone_params.empty()) {  // a new run; a resumed one brings its own
+      state.backbone_params = state.backbone_best_params = f.stack->parameters();
+      state.backbone_adam = make_adam_state(state.backbone_params.size());
+    }
+    if (state.backbone_params.size() != f.stack->parameters().size())
+      throw InputError((r.out / "checkpoint.bin").string() +
+                       ": made with other trainable blocks; drop --resume to start over");
+    load_backbone_state(*f.stack, state);
+    run.trained_scopes = trained_blocks(*f.stack);
+    note(progress, "fine-tuning " + std::to_string(f.stack->conv_slots().size()) + " convs above " +
+                       config.fine_tune_from + " (" + std::to_string(f.stack->parameters().size()) + " parameters)");
+    f.train = std::make_unique<BlockFeatures>(*f.stack, *f.train_cut, labels_of(in.train), config);
+    f.val = std::make_unique<BlockFeatures>(*f.stack, *f.val_cut, labels_of(in.val), config);
+  } else {
+    f.train_set = {in.C, 1 + config.distortions,
+                   extract_features(in.model, paths_of(in.train), extract, &run.train_features), labels_of(in.train)};
+    extract.distortions = 0;
+    f.val_set = {in.C, 1, extract_features(in.model, paths_of(in.val), extract, &run.validation_features),
+                 labels_of(in.val)};
+    f.train = std::make_unique<CachedFeatures>(f.train_set);
+    f.val = std::make_unique<CachedFeatures>(f.val_set);
+  }
+  for (const auto* s : {&run.train_features, &run.validation_features}) {
+    char line[160];
+    std::snprintf(line, sizeof line, "%s: %zu cached, %zu computed (%.1f images/s), %.1f s",
+                  fine_tuning ? "activations" : "features", s->cached, s->computed, s->images_per_second(),
+                  s->seconds);
+    note(progress, line);
+  }
+}
+
+// Head training (and the blocks when fine-tuning), checkpointed and logged every epoch into RUN_DIR.
+TrainingState train_logged(const TrainRequest& r, TrainingState state, TrainingFeatures& f, const RunInputs& in,
+                           const Dataset& split, const TrainProgress& progress) {
+  const TrainConfig& config = r.config;
+  fs::create_directories(r.out);
+  // A previous run's model and card must not sit beside this run's checkpoint if it is killed
+  // (nor its checkpoint and metrics beside this run's manifest, unless this run continues it).
+  remove_previous_outputs(r.out, r.resume);
+  if (!r.resume) remove_old_event_files(r.out);
+  write_manifest(split, r.out);
+  EventWriter events(r.out);
+  const auto steps_per_epoch = (f.train->size() + size_t(config.batch_size) - 1) / size_t(config.batch_size);
+  const auto epochs_left = size_t(std::max<int64_t>(0, config.epochs - int64_t(state.history.size())));
+  ProgressCounter bar(progress.on_progress, config.fine_tune_from.empty() ? "training head" : "fine-tuning",
+                      epochs_left * steps_per_epoch, "step");
+  TrainCallbacks callbacks;
+  callbacks.on_step = [&](float loss) {
+    char detail[32];
+    std::snprintf(detail, sizeof detail, "loss %.4f", loss);
+    bar.advance(1, detail);
+  };
+  callbacks.on_epoch = [&](const TrainingState& s, const EpochMetrics& m) {
+    save_checkpoint({config, in.fingerprint, s}, r.out / "checkpoint.bin");
+    write_metrics_csv(r.out / "metrics.csv", s.history);
+    events.add_scalars(m.step, {{"loss", m.train_loss}, {"accuracy", m.train_accuracy},
+                                {"validation/loss", m.val_loss}, {"validation/accuracy", m.val_accuracy},
+                                {"learning_rate", m.learning_rate}});
+    if (progress.on_epoch) progress.on_epoch(m);
+  };
+  TrainingState trained = train_head(std::move(state), *f.train, *f.val, config, callbacks);
+  bar.finish();
+  return trained;
+}
+
+// The frozen model (the final or best head, and blocks when fine-tuning) and its card.
+void freeze_model(const TrainRequest& r, RunInputs& in, TrainingFeatures& f, TrainRun& run) {
+  if (f.stack) {  // the final (or best) blocks' weights go into the model's convs
+    load_backbone_state(*f.stack, run.state);
+    f.stack->store_parameters(in.model);
+  }
+  run.validation = evaluate_head(run.state.net, *f.val);
+  run.validation_labels = labels_of(in.val);
+  in.model.head = to_model_head(run.state.net);
+  run.model_path = r.out / "model.pb";
+  save_model(in.model, run.model_path);
+  run.model = std::move(in.model);
+}
+
 }  // namespace
 
 Dataset load_training_split(const fs::path& data, const TrainConfig& config, int threads,
@@ -172,14 +324,17 @@ Dataset load_training_split(const fs::path& data, const TrainConfig& config, int
     for (auto& s : d.samples) s.hash = sha256_file_hex(s.path);
     return d;
   }
-  verify_images(d, threads, progress.on_progress);
-  for (const auto& skipped : d.skipped) note(progress, "skipped " + skipped.path.string() + ": " + skipped.reason);
-  const auto duplicates = drop_duplicates(d);  // each is listed in the run's manifest.json
+  const auto duplicates = prepare_dataset(d,
+                                          {.group_by = config.group_by.empty() ? "none" : config.group_by,
+                                           .validation = config.validation,
+                                           .seed = static_cast<unsigned>(config.seed)},
+                                          threads, progress.on_progress);
+  // Dataset::skipped: the unreadable files, then the duplicates (each also in the run's manifest.json).
+  for (size_t i = 0; i + duplicates.size() < d.skipped.size(); ++i)
+    note(progress, "skipped " + d.skipped[i].path.string() + ": " + d.skipped[i].reason);
   if (!duplicates.empty())
     note(progress, "dropped " + std::to_string(duplicates.size()) + " exact duplicates (e.g. " +
-            duplicates.front().dropped.string() + " = " + duplicates.front().kept.string() + ")");
-  assign_groups(d, parse_group_by(config.group_by.empty() ? "none" : config.group_by));
-  split_dataset(d, config.validation, static_cast<unsigned>(config.seed));
+                       duplicates.front().dropped.string() + " = " + duplicates.front().kept.string() + ")");
   return d;
 }
 
@@ -197,129 +352,18 @@ Model training_backbone(const TrainRequest& r, std::vector<std::string>* initial
 
 TrainRun run_training(const TrainRequest& r, const TrainProgress& progress) {
   const auto start = std::chrono::steady_clock::now();
-  const TrainConfig& config = r.config;
   TrainRun run;
-
-  // ---- backbone, data and split; every check that can fail before the long pass
-  Model model = training_backbone(r, &run.initialised_scopes);
-  const bool fine_tuning = !config.fine_tune_from.empty();
-  const auto& endpoints = inception_v3_endpoints();
-  const auto position = [&](const std::string& e) { return std::find(endpoints.begin(), endpoints.end(), e); };
-  if (fine_tuning && position(config.fine_tune_from) >= position(model.endpoint))
-    throw InputError("--fine-tune-from " + config.fine_tune_from + ": the backbone ends at " + model.endpoint +
-                     ", nothing to train above it (--final-endpoint Mixed_7c grows it)");
-  const std::string backbone = backbone_id(model, 299, r.precision);
-  const int C = feature_dim(model);
-  run.dataset = load_training_split(r.data, config, r.threads, progress);
-  const Dataset train = select_split(run.dataset, kTrain), val = select_split(run.dataset, kValidation);
-  note(progress, format_split_table(run.dataset));
-  model.classes = run.dataset.classes;
-  model.positive = choose_positive(r.positive, model.classes);
-  const int K = static_cast<int>(model.classes.size());
-  const fs::path checkpoint_path = r.out / "checkpoint.bin";
-  const std::string manifest = manifest_digest(run.dataset);
-  const std::string fingerprint = features_fingerprint(manifest, backbone, config);
-  TrainingState state;
-  if (r.resume) {
-    Checkpoint c = load_checkpoint(checkpoint_path);
-    if (c.data_fingerprint != fingerprint || !resumable_with(c.config, config) || c.state.net.K != K ||
-        c.state.net.C != C)
-      throw InputError(checkpoint_path.string() + ": made with other data or settings; drop --resume to start over");
-    state = std::move(c.state);
-    note(progress, "resuming after epoch " + std::to_string(state.history.size()));
-  } else {
-    state = start_training(C, K, config);
-  }
-
-  // ---- features: the one network pass per image view, or none when cached. Fine-tuning
-  // caches the activations at its cut instead, and the blocks above it run every step.
-  note(progress, "backbone " + r.backbone.string() + ": end point " + model.endpoint + ", " + std::to_string(C) +
-                     " features");
-  ExtractOptions extract{.cache_dir = r.cache_dir, .threads = r.threads, .precision = r.precision,
-                         .distortions = config.distortions, .seed = config.seed, .progress = progress.on_progress};
-  FeatureSet train_set, val_set;
-  std::optional<CutActivations> train_cut, val_cut;
-  std::optional<TrainableStack> stack;
-  std::unique_ptr<FeatureSource> train_source, val_source;
-  if (fine_tuning) {
-    const Model lower = lower_part(model, config.fine_tune_from);
-    extract.batch = 4;  // the frozen part keeps every activation of a batch: 4 images ~ 200 MB
-    train_cut = cache_activations(lower, paths_of(train), extract, &run.train_features);
-    extract.distortions = 0;
-    val_cut = cache_activations(lower, paths_of(val), extract, &run.validation_features);
-    stack.emplace(model, config.fine_tune_from, StackOptions{.batch = config.batch_size, .threads = r.threads});
-    if (state.backbone_params.empty()) {  // a new run; a resumed one brings its own
-      state.backbone_params = state.backbone_best_params = stack->parameters();
-      state.backbone_adam = make_adam_state(state.backbone_params.size());
-    }
-    if (state.backbone_params.size() != stack->parameters().size())
-      throw InputError(checkpoint_path.string() + ": made with other trainable blocks; drop --resume to start over");
-    load_backbone_state(*stack, state);
-    run.trained_scopes = trained_blocks(*stack);
-    note(progress, "fine-tuning " + std::to_string(stack->conv_slots().size()) + " convs above " +
-                       config.fine_tune_from + " (" + std::to_string(stack->parameters().size()) + " parameters)");
-    train_source = std::make_unique<BlockFeatures>(*stack, *train_cut, labels_of(train), config);
-    val_source = std::make_unique<BlockFeatures>(*stack, *val_cut, labels_of(val), config);
-  } else {
-    train_set = {C, 1 + config.distortions, extract_features(model, paths_of(train), extract, &run.train_features),
-                 labels_of(train)};
-    extract.distortions = 0;
-    val_set = {C, 1, extract_features(model, paths_of(val), extract, &run.validation_features), labels_of(val)};
-    train_source = std::make_unique<CachedFeatures>(train_set);
-    val_source = std::make_unique<CachedFeatures>(val_set);
-  }
-  for (const auto* s : {&run.train_features, &run.validation_features}) {
-    char line[160];
-    std::snprintf(line, sizeof line, "%s: %zu cached, %zu computed (%.1f images/s), %.1f s",
-                  fine_tuning ? "activations" : "features", s->cached, s->computed, s->images_per_second(),
-                  s->seconds);
-    note(progress, line);
-  }
-
-  // ---- head training, checkpointed and logged every epoch
-  fs::create_directories(r.out);
-  // A previous run's model and card must not sit beside this run's checkpoint if it is killed
-  // (nor its checkpoint and metrics beside this run's manifest, unless this run continues it).
-  remove_previous_outputs(r.out, r.resume);
-  if (!r.resume) remove_old_event_files(r.out);
-  write_manifest(run.dataset, r.out);
-  EventWriter events(r.out);
+  RunInputs in = check_inputs(r, run, progress);
+  TrainingState state = start_or_resume(r, in, progress);
+  TrainingFeatures features;
+  load_features(features, r, in, state, run, progress);
   const auto head_start = std::chrono::steady_clock::now();
-  const auto steps_per_epoch = (train_source->size() + size_t(config.batch_size) - 1) / size_t(config.batch_size);
-  const auto epochs_left = size_t(std::max<int64_t>(0, config.epochs - int64_t(state.history.size())));
-  ProgressCounter bar(progress.on_progress, fine_tuning ? "fine-tuning" : "training head",
-                      epochs_left * steps_per_epoch, "step");
-  TrainCallbacks callbacks;
-  callbacks.on_step = [&](float loss) {
-    char detail[32];
-    std::snprintf(detail, sizeof detail, "loss %.4f", loss);
-    bar.advance(1, detail);
-  };
-  callbacks.on_epoch = [&](const TrainingState& s, const EpochMetrics& m) {
-    save_checkpoint({config, fingerprint, s}, checkpoint_path);
-    write_metrics_csv(r.out / "metrics.csv", s.history);
-    events.add_scalars(m.step, {{"loss", m.train_loss}, {"accuracy", m.train_accuracy},
-                                {"validation/loss", m.val_loss}, {"validation/accuracy", m.val_accuracy},
-                                {"learning_rate", m.learning_rate}});
-    if (progress.on_epoch) progress.on_epoch(m);
-  };
-  run.state = train_head(std::move(state), *train_source, *val_source, config, callbacks);
-  bar.finish();
+  run.state = train_logged(r, std::move(state), features, in, run.dataset, progress);
   run.head_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - head_start).count();
-
-  // ---- the frozen model and its card
-  if (stack) {  // the final (or best) blocks' weights go into the model's convs
-    load_backbone_state(*stack, run.state);
-    stack->store_parameters(model);
-  }
-  run.validation = evaluate_head(run.state.net, *val_source);
-  run.validation_labels = labels_of(val);
-  model.head = to_model_head(run.state.net);
-  run.model_path = r.out / "model.pb";
-  save_model(model, run.model_path);
-  run.model = std::move(model);
+  freeze_model(r, in, features, run);
   run.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_file_atomic(r.out / "model_card.json", json_text(model_card(r, run, manifest, backbone), 2) + "\n");
+  write_file_atomic(r.out / "model_card.json",
+                    json_text(model_card(r, run, in.manifest, in.backbone), 2) + "\n");
   return run;
 }
 

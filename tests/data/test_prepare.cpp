@@ -90,6 +90,39 @@ TEST(DropDuplicates, KeepsTheFirstByPath) {
   EXPECT_NE(ds.skipped.back().reason.find("(labelled A there, B here)"), std::string::npos);
 }
 
+// prepare and train on a folder run one pipeline: the same split as the four steps by hand,
+// the duplicates and unreadable files listed, and a bad group rule refused before any image is read.
+TEST(PrepareDataset, IsTheFourStepsInOrderAndChecksTheGroupRuleFirst) {
+  const auto root = make_dataset(blastscan::testing::scratch_dir());
+  fs::copy_file(root / "A" / "a1.png", root / "A" / "a9.png");
+  write_file_atomic(root / "B" / "garbage.jpg", "not a picture");
+  Dataset by_hand = scan_dataset(root);
+  verify_images(by_hand);
+  drop_duplicates(by_hand);
+  assign_groups(by_hand, parse_group_by("blocks:2"));
+  split_dataset(by_hand, 0.3, 7);
+
+  Dataset ds = scan_dataset(root);
+  const auto duplicates = prepare_dataset(ds, {.group_by = "blocks:2", .validation = 0.3, .seed = 7});
+  ASSERT_EQ(duplicates.size(), 1u);
+  EXPECT_EQ(duplicates[0].dropped, root / "A" / "a9.png");
+  ASSERT_EQ(ds.skipped.size(), 2u);  // the unreadable file first, then the duplicate
+  EXPECT_EQ(ds.skipped[0].path, root / "B" / "garbage.jpg");
+  EXPECT_EQ(ds.skipped[1].path, root / "A" / "a9.png");
+  ASSERT_EQ(ds.samples.size(), by_hand.samples.size());
+  for (size_t i = 0; i < ds.samples.size(); ++i) {
+    EXPECT_EQ(ds.samples[i].path, by_hand.samples[i].path);
+    EXPECT_EQ(ds.samples[i].group, by_hand.samples[i].group) << ds.samples[i].path;
+    EXPECT_EQ(ds.samples[i].split, by_hand.samples[i].split) << ds.samples[i].path;
+  }
+
+  Dataset bad = scan_dataset(root);
+  size_t updates = 0;
+  EXPECT_THROW(prepare_dataset(bad, {.group_by = "blocks:x"}, 0, [&](const ProgressUpdate&) { ++updates; }),
+               InputError);
+  EXPECT_EQ(updates, 0u);  // no image was checked
+}
+
 TEST(TfRecordShards, RoundTripEveryImage) {
   const auto root = make_dataset(blastscan::testing::scratch_dir() / "data");
   Dataset ds = scan_dataset(root);
