@@ -3,7 +3,8 @@
 // type's range (1e77 as an int, 1e300 as a float) is undefined behaviour rather than an error
 // (fuzz_text_formats found it in a manifest's label), and a fraction is silently cut. These
 // check first and throw nlohmann's own out_of_range / type_error, which every reader already
-// turns into its one-line error naming the file.
+// turns into its one-line error naming the file. A float comes back as the float whose
+// shortest text the writer printed (written_float, base/float_text.h).
 #pragma once
 #include <cmath>
 #include <limits>
@@ -11,6 +12,8 @@
 #include <type_traits>
 
 #include <nlohmann/json.hpp>
+
+#include "base/float_text.h"
 
 namespace blastscan {
 
@@ -28,6 +31,7 @@ T json_number(const nlohmann::json& value) {
   } else {
     if (!std::isfinite(d) || std::abs(d) > double(std::numeric_limits<T>::max()))
       throw nlohmann::json::out_of_range::create(406, "number " + value.dump() + " is out of range", &value);
+    if constexpr (std::is_same_v<T, float>) return written_float(d);
     return T(d);
   }
 }

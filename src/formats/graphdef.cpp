@@ -19,6 +19,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/float_text.h"
 #include "base/json_number.h"
 #include "base/safe_text.h"
 #include "formats/labels.h"
@@ -367,7 +368,7 @@ void read_metadata(const GraphReader& g, Model& model) {
     if (json.contains("int8_calibration")) {
       const auto& c = json.at("int8_calibration");
       model.calibration_images = json_number<int>(c.at("images"));
-      model.activation_max = c.at("activation_max").get<std::map<std::string, float>>();
+      for (const auto& [layer, max] : c.at("activation_max").items()) model.activation_max[layer] = json_number<float>(max);
     }
   } catch (const nlohmann::json::exception& e) {
     g.fail(*node, std::string("bad metadata: ") + e.what());
@@ -555,7 +556,7 @@ std::vector<uint8_t> serialize_graphdef(const Model& model) {
   // int8: the calibrated range of every layer's output (blastscan quantize). The fp32 weights
   // stay as they are, so other runtimes read the graph as before.
   if (!model.activation_max.empty())
-    metadata["int8_calibration"] = {{"images", model.calibration_images}, {"activation_max", model.activation_max}};
+    metadata["int8_calibration"] = {{"images", model.calibration_images}, {"activation_max", as_written(model.activation_max)}};
   w.string_constant(kMetadataNode, json_text(metadata));
 
   // Deterministic: attr maps in key order, so the same model always gives the same bytes.

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/float_text.h"
 #include "base/json_number.h"
 #include "base/progress.h"
 #include "base/safe_text.h"
@@ -209,8 +210,8 @@ ordered_json to_json(const ImageResult& r, const Model& model) {
   }
   const auto& p = *r.prediction;
   ordered_json probabilities = ordered_json::object();
-  for (size_t k = 0; k < p.probabilities.size(); ++k) probabilities[model.classes[k]] = p.probabilities[k];
-  j.update({{"class", p.label}, {"class_id", p.class_id}, {"confidence", p.confidence},
+  for (size_t k = 0; k < p.probabilities.size(); ++k) probabilities[model.classes[k]] = as_written(p.probabilities[k]);
+  j.update({{"class", p.label}, {"class_id", p.class_id}, {"confidence", as_written(p.confidence)},
             {"low_confidence", p.low_confidence}, {"all_detected", p.positive}, {"probabilities", probabilities},
             {"time_ms", p.ms}});
   if (const auto c = r.correct()) j["correct"] = *c;

@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/float_text.h"
 #include "base/hash.h"
 #include "base/json_number.h"
 #include "base/safe_text.h"
@@ -67,7 +68,7 @@ std::string input_list_sha256(const std::vector<std::filesystem::path>& files) {
 std::string classify_settings(float threshold, const ClassifyOptions& o) {
   const TilingOptions& t = o.tile;
   const char* tiling = o.tiling == Tiling::always ? "always" : o.tiling == Tiling::never ? "never" : "automatic";
-  return json_text(nlohmann::json{{"threshold", threshold},
+  return json_text(nlohmann::json{{"threshold", as_written(threshold)},
                                   {"tiling", tiling},
                                   {"tile", t.size},
                                   {"stride", t.stride},

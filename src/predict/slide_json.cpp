@@ -1,12 +1,13 @@
 #include "predict/slide_json.h"
 
+#include "base/float_text.h"
 #include "base/json_number.h"
 
 namespace blastscan {
 
 nlohmann::ordered_json tile_counts_json(const TileSummary& s) {
   return {{"size", s.size},         {"stride", s.stride}, {"total", s.total}, {"background", s.background},
-          {"classified", s.classified}, {"all", s.all},   {"score", s.score}};
+          {"classified", s.classified}, {"all", s.all},   {"score", as_written(s.score)}};
 }
 
 TileSummary tile_counts_from_json(const nlohmann::json& counts) {
@@ -28,7 +29,7 @@ nlohmann::ordered_json slide_scan_json(const SlideScan& scan, const Model& model
     const auto& p = *scan.prediction;
     j["class"] = p.label;
     j["all_detected"] = p.positive;
-    j["confidence"] = p.confidence;
+    j["confidence"] = as_written(p.confidence);
     j["low_confidence"] = p.low_confidence;
   }
   j["tile_counts"] = tile_counts_json(scan.summary);
@@ -38,9 +39,9 @@ nlohmann::ordered_json slide_scan_json(const SlideScan& scan, const Model& model
               {"background", tile.background}};
     if (!tile.background) {
       t["class"] = model.classes.at(size_t(tile.class_id));
-      t["all_probability"] = tile.all_probability;
+      t["all_probability"] = as_written(tile.all_probability);
       json probabilities = json::object();
-      for (size_t k = 0; k < tile.probabilities.size(); ++k) probabilities[model.classes.at(k)] = tile.probabilities[k];
+      for (size_t k = 0; k < tile.probabilities.size(); ++k) probabilities[model.classes.at(k)] = as_written(tile.probabilities[k]);
       t["probabilities"] = probabilities;
     }
     tiles.push_back(std::move(t));

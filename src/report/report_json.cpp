@@ -48,12 +48,12 @@ namespace {
 json image_to_json(const EvaluatedImage& image, const std::vector<std::string>& classes, float threshold) {
   json probabilities = json::object();
   for (size_t k = 0; k < classes.size() && k < image.probabilities.size(); ++k)
-    probabilities[classes[k]] = image.probabilities[k];
+    probabilities[classes[k]] = as_written(image.probabilities[k]);
   return {{"path", image.path},
           {"true", classes.at(size_t(image.label))},
           {"predicted", classes.at(size_t(image.predicted))},
           {"correct", image.label == image.predicted},
-          {"confidence", image.confidence},
+          {"confidence", as_written(image.confidence)},
           {"low_confidence", image.confidence < threshold},
           {"probabilities", probabilities}};
 }

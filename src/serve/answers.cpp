@@ -19,7 +19,7 @@ std::string inference_message(const Prediction& prediction, double seconds) {
 nlohmann::ordered_json inference_answer(const Prediction& prediction, const Model& model, double seconds) {
   nlohmann::ordered_json probabilities = nlohmann::ordered_json::object();
   for (size_t k = 0; k < prediction.probabilities.size(); ++k)
-    probabilities[k < model.classes.size() ? model.classes[k] : std::to_string(k)] = prediction.probabilities[k];
+    probabilities[k < model.classes.size() ? model.classes[k] : std::to_string(k)] = as_written(prediction.probabilities[k]);
   return {
       {"Response", "OK"},
       {"Classification", prediction.label},
@@ -48,9 +48,9 @@ nlohmann::ordered_json cam_answer(const Explanation& e) {
   return {{"class", e.prediction.label},
           {"width", e.cam.cols},
           {"height", e.cam.rows},
-          {"values", values},
-          {"low", values.empty() ? 0.f : *low},
-          {"high", values.empty() ? 0.f : *high},
+          {"values", as_written(values)},
+          {"low", values.empty() ? 0.0 : as_written(*low)},
+          {"high", values.empty() ? 0.0 : as_written(*high)},
           {"box", {{"x", e.seen.x}, {"y", e.seen.y}, {"width", e.seen.width}, {"height", e.seen.height}}}};
 }
 

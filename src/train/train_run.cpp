@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "base/file_io.h"
+#include "base/float_text.h"
 #include "base/hash.h"
 #include "base/progress.h"
 #include "base/safe_text.h"
@@ -147,10 +148,10 @@ json model_card(const TrainRequest& r, const TrainRun& run, const std::string& m
           {"config", to_json(r.config)},
           {"metrics", {{"epochs", last.epoch},
                        {"head_from_epoch", head_epoch},
-                       {"val_accuracy", run.validation.accuracy},
-                       {"val_loss", run.validation.loss},
-                       {"train_accuracy", last.train_accuracy},
-                       {"train_loss", last.train_loss}}},
+                       {"val_accuracy", as_written(run.validation.accuracy)},
+                       {"val_loss", as_written(run.validation.loss)},
+                       {"train_accuracy", as_written(last.train_accuracy)},
+                       {"train_loss", as_written(last.train_loss)}}},
           {"history", history},
           {"timing_seconds", {{"features_train", run.train_features.seconds},
                               {"features_validation", run.validation_features.seconds},

@@ -8,6 +8,7 @@
 
 #include "base/file_io.h"
 #include "cli/model_fixture.h"
+#include "common/result_text.h"
 
 namespace blastscan {
 namespace {
@@ -51,6 +52,8 @@ TEST(Classify, JsonAndCsvCarryTheSameResults) {
   ASSERT_NE(healthy, std::string::npos) << json_out;
   EXPECT_LT(healthy, all) << json_out;
   EXPECT_EQ(first["correct"], first["class"] == "ALL");
+  // Floats as the floats they are (0.003, not 0.003000000026077032).
+  EXPECT_EQ(testing::widened_floats(json_out, {"probabilities", "confidence"}), std::vector<std::string>{});
   EXPECT_EQ(int(j["summary"]["correct"]) + int(j["summary"]["incorrect"]), 2);
   EXPECT_EQ(csv_out.rfind("path,class,confidence,", 0), 0u) << csv_out;
   EXPECT_EQ(count_lines(csv_out, "\n"), 3);

@@ -10,6 +10,7 @@
 
 #include "base/file_io.h"
 #include "cli/train_fixture.h"
+#include "common/result_text.h"
 
 namespace blastscan {
 namespace {
@@ -36,8 +37,15 @@ TEST(EvaluateCli, ReportAgreesWithTrainingOnTheValidationSplit) {
   ASSERT_EQ(t.evaluate("--data " + t.run.string(), out), 0) << out;
   EXPECT_NE(out.find("validation split"), std::string::npos) << out;
   EXPECT_NE(out.find("low confidence"), std::string::npos) << out;
-  const auto report = nlohmann::json::parse(read_text_file(t.run / "evaluation" / "report.json"));
-  const auto card = nlohmann::json::parse(read_text_file(t.run / "model_card.json"));
+  const std::string report_text = read_text_file(t.run / "evaluation" / "report.json");
+  const auto report = nlohmann::json::parse(report_text);
+  const std::string card_text = read_text_file(t.run / "model_card.json");
+  const auto card = nlohmann::json::parse(card_text);
+  // Floats as the floats they are (0.003, not 0.003000000026077032).
+  EXPECT_EQ(testing::widened_floats(report_text, {"probabilities", "confidence", "threshold", "train_loss"}),
+            std::vector<std::string>{});
+  EXPECT_EQ(testing::widened_floats(card_text, {"learning_rate", "val_accuracy", "val_loss", "train_loss"}),
+            std::vector<std::string>{});
   EXPECT_NEAR(report["metrics"]["accuracy"].get<double>(), card["metrics"]["val_accuracy"].get<double>(), 1e-6);
   EXPECT_EQ(report["split"], "validation");
   EXPECT_EQ(report["metrics"]["n"].get<int>(), card["data"]["per_class"]["ALL"]["validation"].get<int>() +

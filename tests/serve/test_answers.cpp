@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "base/error.h"
+#include "base/safe_text.h"
+#include "common/result_text.h"
 #include "common/smear_image.h"
 #include "data/slide_source.h"
 #include "inception/random_model.h"
@@ -55,6 +57,14 @@ TEST(ServeAnswers, InferenceAnswerHasTheSeedsFieldsAsStringsAndTheNewOnesAsNumbe
   EXPECT_EQ(answer["probabilities"].begin().key(), "healthy");
   EXPECT_FLOAT_EQ(answer["probabilities"]["healthy"].get<float>(), 0.125f);
   EXPECT_FLOAT_EQ(answer["probabilities"]["ALL"].get<float>(), 0.875f);
+}
+
+TEST(ServeAnswers, ProbabilitiesPrintAsTheFloatsTheyAre) {
+  Model model;
+  model.classes = {"healthy", "ALL"};
+  const auto answer = inference_answer(make_prediction(1, {0.003f, 0.997f}, false, true), model, 0.04);
+  const std::string text = json_text(answer);
+  EXPECT_NE(text.find(R"("probabilities":{"healthy":0.003,"ALL":0.997})"), std::string::npos) << text;
 }
 
 TEST(ServeAnswers, ModelAnswerDescribesTheServedModel) {
@@ -127,6 +137,9 @@ TEST(ServeAnswers, ASlideSizedImageIsScannedInTilesAndAnsweredWithTheSeedsFields
     EXPECT_NEAR(t["all_probability"].get<float>(), want.all_probability, 1e-6) << i;
     EXPECT_NEAR(t["probabilities"]["ALL"].get<float>(), want.probabilities[1], 1e-6) << i;
   }
+  // Floats as the shortest text that reads back as them, not widened to 17 digits.
+  EXPECT_EQ(testing::widened_floats(json_text(answer), {"probabilities", "all_probability", "score", "confidence"}),
+            std::vector<std::string>{});
 }
 
 TEST(ServeAnswers, AnOrdinaryImageKeepsTheSeedsAnswerAndExplainAddsTheClassActivationMap) {
@@ -160,6 +173,8 @@ TEST(ServeAnswers, AnOrdinaryImageKeepsTheSeedsAnswerAndExplainAddsTheClassActiv
   EXPECT_NEAR(cam["high"].get<double>(), high, 1e-5 * std::max(1.0, std::abs(high)));
   EXPECT_EQ(cv::Rect(cam["box"]["x"], cam["box"]["y"], cam["box"]["width"], cam["box"]["height"]), want.seen);
   EXPECT_EQ(want.seen, network_view(served.model(), rgb.size()));  // the central crop
+  EXPECT_EQ(testing::widened_floats(json_text(explained), {"probabilities", "values", "low", "high"}),
+            std::vector<std::string>{});
 }
 
 TEST(ServeAnswers, ASlideWithoutStainedCellsIsABadRequest) {
