@@ -99,5 +99,23 @@ TEST(SlideSource, PlainImagesAndBrokenFilesAreNotSlides) {
   EXPECT_THROW(open_slide_file(dir / "missing.svs"), InputError);
 }
 
+// OpenSlide allocates what a tile's byte count claims: refused before it reads (fuzz_slide found
+// a 50 KB three-level TIFF whose first tile claims 2,714,792,378 bytes).
+TEST(SlideSource, ATileThatClaimsMoreBytesThanTheFileHoldsIsRefusedBeforeOpenSlideReadsIt) {
+  const fs::path lying = testing::source_dir() / "tests" / "fuzz" / "regressions" / "slide" / "tile_byte_count_2.7_GB";
+  ASSERT_TRUE(fs::exists(lying));
+  try {
+    open_slide_file(lying);
+    FAIL() << "opened";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), lying.string() + ": TIFF directory 0: tile 0 claims 2714792378 bytes at offset " +
+                                         "16, past the end of the file (50202 bytes)");
+  }
+  // A whole pyramid still opens (every tile inside the file).
+  const fs::path tiff = testing::scratch_dir() / "slide.tif";
+  ASSERT_EQ(testing::write_pyramidal_tiff(tiff, pattern({300, 200})), 0);
+  EXPECT_EQ(open_slide_file(tiff)->size(), cv::Size(300, 200));
+}
+
 }  // namespace
 }  // namespace blastscan
