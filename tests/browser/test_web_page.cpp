@@ -226,7 +226,10 @@ TEST(WebPage, WorksWithoutEtcHosts) {
   if (run_command("unshare -m true", output) != 0) GTEST_SKIP() << "no mount namespaces here (needs root): " << output;
   const fs::path dir = scratch_dir();
   std::ofstream(dir / "hosts").flush();
-  const std::string test = fs::read_symlink("/proc/self/exe").string() +
+  // Its own scratch root: the same test run directly (maybe at the same time, under ctest -j)
+  // must not share its folder or its browser profile (CI saw Chromium exit on the profile lock).
+  const std::string test = "env BLASTSCAN_TEST_SCRATCH=" + (dir / "nested").string() + " " +
+                           fs::read_symlink("/proc/self/exe").string() +
                            " --gtest_filter=WebPage.ShowsTheClassBarsAndWarningForAnUploadedImageWithoutNetwork";
   const int status = run_command("timeout 300 unshare -m sh -c 'mount --bind " + (dir / "hosts").string() +
                                      " /etc/hosts && ! getent hosts localhost && exec " + test + "'",

@@ -25,7 +25,9 @@ std::filesystem::path scratch_dir() {
   std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "scratch";
   for (auto& c : name)
     if (c == '/') c = '_';
-  auto dir = std::filesystem::path(BLASTSCAN_BINARY_DIR) / "test-scratch" / name;
+  // A test binary re-run by a test of its own gets another root, so the two never share a folder.
+  const char* root = std::getenv("BLASTSCAN_TEST_SCRATCH");
+  auto dir = (root ? std::filesystem::path(root) : std::filesystem::path(BLASTSCAN_BINARY_DIR) / "test-scratch") / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
