@@ -8,7 +8,9 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <exception>
 #include <optional>
+#include <thread>
 
 namespace blastscan {
 
@@ -49,5 +51,32 @@ class BoundedQueue {
   std::deque<T> queue_;
   bool closed_ = false;
 };
+
+// The one way the two threads are wired: `produce(push)` runs on a thread of its own, pushing
+// items (push returns false once the consumer has given up: stop then), while `consume(item)`
+// runs on the calling thread for each item in order. An exception on either side closes the
+// queue, joins the producer and is rethrown here, so no thread outlives the call.
+template <typename T, typename Produce, typename Consume>
+void produce_and_consume(size_t capacity, Produce&& produce, Consume&& consume) {
+  BoundedQueue<T> queue(capacity);
+  std::exception_ptr producer_error;
+  std::thread producer([&] {
+    try {
+      produce([&](T item) { return queue.push(std::move(item)); });
+    } catch (...) {
+      producer_error = std::current_exception();
+    }
+    queue.close();
+  });
+  try {
+    while (auto item = queue.pop()) consume(*item);
+  } catch (...) {
+    queue.close();
+    producer.join();
+    throw;
+  }
+  producer.join();
+  if (producer_error) std::rethrow_exception(producer_error);
+}
 
 }  // namespace blastscan

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <exception>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -107,58 +105,40 @@ std::vector<ImageResult> classify_files(Predictor& predictor, const std::vector<
 
   // Files are decoded on their own thread, a batch or two ahead of the network (bounded
   // memory), so decoding overlaps compute.
-  BoundedQueue<DecodedFile> decoded(size_t(2 * std::max(1, options.batch)));
-  std::exception_ptr decoder_error;
-  std::thread decoder([&] {
-    try {
-      for (size_t i = 0; i < files.size(); ++i) {
-        DecodedFile file;
-        file.index = i;
+  produce_and_consume<DecodedFile>(
+      size_t(2 * std::max(1, options.batch)),
+      [&](const auto& push) {
+        for (size_t i = 0; i < files.size(); ++i) {
+          DecodedFile file;
+          file.index = i;
+          try {
+            file.slide = options.tiling != Tiling::never && is_slide_file(files[i]);
+            if (!file.slide) file.image = load_image(files[i]);
+          } catch (const InputError& e) {
+            file.error = e.what();
+          }
+          if (!push(std::move(file))) return;  // the consumer gave up
+        }
+      },
+      [&](DecodedFile& file) {
+        ImageResult& result = results[file.index];
+        result.path = files[file.index];
+        result.true_class = class_from_path(result.path, predictor.model().classes);
         try {
-          file.slide = options.tiling != Tiling::never && is_slide_file(files[i]);
-          if (!file.slide) file.image = load_image(files[i]);
+          if (!file.error.empty()) throw InputError(file.error);
+          if (file.slide) return scan(result, *open_slide_file(result.path, options.level), false);
+          const bool large = is_slide_sized(file.image.size(), predictor.input_size());
+          if (options.tiling == Tiling::always || (options.tiling == Tiling::automatic && large))
+            return scan(result, *image_slide(std::move(file.image)), large && options.tiling == Tiling::automatic);
+          images.push_back(std::move(file.image));
+          index.push_back(file.index);
         } catch (const InputError& e) {
-          file.error = e.what();
+          result.error = e.what();
+          progress.advance();
         }
-        if (!decoded.push(std::move(file))) break;  // the consumer gave up
-      }
-    } catch (...) {
-      decoder_error = std::current_exception();
-    }
-    decoded.close();
-  });
-  try {
-    while (auto file = decoded.pop()) {
-      ImageResult& result = results[file->index];
-      result.path = files[file->index];
-      result.true_class = class_from_path(result.path, predictor.model().classes);
-      try {
-        if (!file->error.empty()) throw InputError(file->error);
-        if (file->slide) {
-          scan(result, *open_slide_file(result.path, options.level), false);
-          continue;
-        }
-        const bool large = is_slide_sized(file->image.size(), predictor.input_size());
-        if (options.tiling == Tiling::always || (options.tiling == Tiling::automatic && large)) {
-          scan(result, *image_slide(std::move(file->image)), large && options.tiling == Tiling::automatic);
-          continue;
-        }
-        images.push_back(std::move(file->image));
-        index.push_back(file->index);
-      } catch (const InputError& e) {
-        result.error = e.what();
-        progress.advance();
-      }
-      if (int(images.size()) >= options.batch) flush();
-    }
-    flush();
-  } catch (...) {
-    decoded.close();
-    decoder.join();
-    throw;
-  }
-  decoder.join();
-  if (decoder_error) std::rethrow_exception(decoder_error);
+        if (int(images.size()) >= options.batch) flush();
+      });
+  flush();
   return results;
 }
 

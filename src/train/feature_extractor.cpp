@@ -1,11 +1,9 @@
 #include "train/feature_extractor.h"
 
 #include <cstring>
-#include <exception>
 #include <functional>
 #include <map>
 #include <random>
-#include <thread>
 
 #include "base/error.h"
 #include "base/file_io.h"
@@ -94,41 +92,27 @@ void run_in_batches(const Model& model, const std::vector<std::filesystem::path>
                     const std::vector<std::string>& hashes, const std::vector<ViewRef>& todo, const ExtractOptions& o,
                     const char* what, const std::function<void(const Batch&)>& consume) {
   const size_t image_floats = size_t(o.image_size) * size_t(o.image_size) * 3;
-  BoundedQueue<Batch> queue(2);
-  std::exception_ptr producer_error;
-  std::thread producer([&] {
-    try {
-      for (size_t first = 0; first < todo.size(); first += size_t(o.batch)) {
-        Batch batch;
-        batch.refs.assign(todo.begin() + ptrdiff_t(first),
-                          todo.begin() + ptrdiff_t(std::min(todo.size(), first + size_t(o.batch))));
-        batch.input.resize(batch.refs.size() * image_floats);
-        for (size_t j = 0; j < batch.refs.size(); ++j) {
-          const ViewRef& r = batch.refs[j];
-          const cv::Mat rgb = load_image(images[r.image]);
-          preprocess_view(model, rgb, hashes[r.image], r.view, o, batch.input.data() + j * image_floats);
-        }
-        if (!queue.push(std::move(batch))) return;  // the consumer gave up
-      }
-    } catch (...) {
-      producer_error = std::current_exception();
-    }
-    queue.close();
-  });
-
   ProgressCounter progress(o.progress, what, todo.size());
-  try {
-    while (auto batch = queue.pop()) {
-      consume(*batch);
-      progress.advance(batch->refs.size());
-    }
-  } catch (...) {
-    queue.close();
-    producer.join();
-    throw;
-  }
-  producer.join();
-  if (producer_error) std::rethrow_exception(producer_error);
+  produce_and_consume<Batch>(
+      2,
+      [&](const auto& push) {
+        for (size_t first = 0; first < todo.size(); first += size_t(o.batch)) {
+          Batch batch;
+          batch.refs.assign(todo.begin() + ptrdiff_t(first),
+                            todo.begin() + ptrdiff_t(std::min(todo.size(), first + size_t(o.batch))));
+          batch.input.resize(batch.refs.size() * image_floats);
+          for (size_t j = 0; j < batch.refs.size(); ++j) {
+            const ViewRef& r = batch.refs[j];
+            const cv::Mat rgb = load_image(images[r.image]);
+            preprocess_view(model, rgb, hashes[r.image], r.view, o, batch.input.data() + j * image_floats);
+          }
+          if (!push(std::move(batch))) return;  // the consumer gave up
+        }
+      },
+      [&](const Batch& batch) {
+        consume(batch);
+        progress.advance(batch.refs.size());
+      });
   progress.finish();
 }
 
