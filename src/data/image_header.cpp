@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "data/tiff_layout.h"
 
 namespace blastscan {
 
@@ -171,16 +172,8 @@ ImageHeader read_tiff(std::span<const uint8_t> bytes, const std::string& name) {
   ImageHeader h{ImageFormat::tiff, width, height};
   h.channels = std::clamp<int>(samples, 1, 4);  // OpenCV gives gray, BGR or BGRA
   h.bytes_per_channel = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
-  const bool tiled = TIFFIsTiled(tif.get());
-  const uint32_t pieces = tiled ? TIFFNumberOfTiles(tif.get()) : TIFFNumberOfStrips(tif.get());
-  uint64_t *offsets = nullptr, *counts = nullptr;
-  if (!TIFFGetField(tif.get(), tiled ? TIFFTAG_TILEOFFSETS : TIFFTAG_STRIPOFFSETS, &offsets) ||
-      !TIFFGetField(tif.get(), tiled ? TIFFTAG_TILEBYTECOUNTS : TIFFTAG_STRIPBYTECOUNTS, &counts)) {
-    h.complete = false;
-    return h;
-  }
-  for (uint32_t i = 0; i < pieces; ++i)
-    if (offsets[i] > bytes.size() || counts[i] > bytes.size() - offsets[i]) h.complete = false;
+  const TiffPieces pieces = tiff_pieces(tif.get(), bytes.size());
+  h.complete = pieces.listed && pieces.outside.empty();
   return h;
 }
 

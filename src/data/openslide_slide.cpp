@@ -2,7 +2,6 @@
 // regions in level-0 coordinates and returns premultiplied ARGB; pixels outside the scanned
 // area come back transparent and are painted white, the colour of an empty glass slide.
 #include <openslide.h>
-#include <tiffio.h>
 
 #include <cmath>
 #include <cstdint>
@@ -14,6 +13,7 @@
 #include "base/error.h"
 #include "base/file_io.h"
 #include "data/slide_source.h"
+#include "data/tiff_layout.h"
 
 namespace blastscan {
 
@@ -103,39 +103,6 @@ class OpenSlideSlide final : public SlideSource {
   std::vector<uint32_t> argb_;  // reused between reads
 };
 
-int tiff_quiet(TIFF*, void*, const char*, const char*, va_list) { return 1; }  // errors surface as ours
-
-// OpenSlide allocates what a tile's byte count claims before it reads the tile: a 50 KB file
-// whose TileByteCounts said 2.7 GB made it malloc 2.7 GB (fuzz_slide). So, before OpenSlide
-// reads pixels, every tile and strip of every directory of a TIFF-based slide must lie inside
-// the file. Files libtiff cannot open are left to OpenSlide (its other formats, or its error).
-void check_tiff_pieces_inside_file(const std::filesystem::path& path, const std::string& name) {
-  std::error_code ec;
-  const uint64_t file_size = std::filesystem::file_size(path, ec);
-  if (ec) return;
-  std::unique_ptr<TIFFOpenOptions, void (*)(TIFFOpenOptions*)> opts(TIFFOpenOptionsAlloc(), TIFFOpenOptionsFree);
-  TIFFOpenOptionsSetErrorHandlerExtR(opts.get(), tiff_quiet, nullptr);
-  TIFFOpenOptionsSetWarningHandlerExtR(opts.get(), tiff_quiet, nullptr);
-  std::unique_ptr<TIFF, void (*)(TIFF*)> tif(TIFFOpenExt(path.c_str(), "rm", opts.get()), TIFFClose);
-  if (!tif) return;
-  int directory = 0;
-  do {
-    const bool tiled = TIFFIsTiled(tif.get());
-    const uint32_t pieces = tiled ? TIFFNumberOfTiles(tif.get()) : TIFFNumberOfStrips(tif.get());
-    uint64_t *offsets = nullptr, *counts = nullptr;
-    if (!TIFFGetField(tif.get(), tiled ? TIFFTAG_TILEOFFSETS : TIFFTAG_STRIPOFFSETS, &offsets) ||
-        !TIFFGetField(tif.get(), tiled ? TIFFTAG_TILEBYTECOUNTS : TIFFTAG_STRIPBYTECOUNTS, &counts))
-      continue;  // a directory without pixel data (OpenSlide refuses it if it needs one)
-    for (uint32_t i = 0; i < pieces; ++i)
-      if (offsets[i] > file_size || counts[i] > file_size - offsets[i])
-        throw InputError(name + ": TIFF directory " + std::to_string(directory) + ": " + (tiled ? "tile " : "strip ") +
-                         std::to_string(i) + " claims " + std::to_string(counts[i]) + " bytes at offset " +
-                         std::to_string(offsets[i]) + ", past the end of the file (" + std::to_string(file_size) +
-                         " bytes)");
-    ++directory;
-  } while (TIFFReadDirectory(tif.get()));
-}
-
 }  // namespace
 
 // Only regular files are asked about: OpenSlide opens the path, and opening a FIFO waits for a
@@ -146,7 +113,7 @@ bool is_slide_file(const std::filesystem::path& path) {
 
 std::unique_ptr<SlideSource> open_slide_file(const std::filesystem::path& path, const SlideLevel& level) {
   const std::string name = path.string();
-  check_tiff_pieces_inside_file(path, name);
+  check_tiff_data_inside_file(path, name);  // before OpenSlide allocates what the file declares
   OpenSlideHandle slide(openslide_open(path.c_str()));
   if (!slide) throw InputError(name + ": not a slide file OpenSlide can read");
   if (const char* error = openslide_get_error(slide.get())) throw InputError(name + ": " + error);

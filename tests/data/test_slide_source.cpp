@@ -99,22 +99,38 @@ TEST(SlideSource, PlainImagesAndBrokenFilesAreNotSlides) {
   EXPECT_THROW(open_slide_file(dir / "missing.svs"), InputError);
 }
 
+// A slide input fuzz_slide found (tests/fuzz/regressions/slide/<name>), and why
+// open_slide_file refuses it ("opened" if it does not).
+fs::path regression_input(const std::string& name) {
+  return testing::source_dir() / "tests" / "fuzz" / "regressions" / "slide" / name;
+}
+std::string refusal_to_open(const fs::path& path) {
+  try {
+    open_slide_file(path);
+    return "opened";
+  } catch (const InputError& e) {
+    return e.what();
+  }
+}
+
 // OpenSlide allocates what a tile's byte count claims: refused before it reads (fuzz_slide found
 // a 50 KB three-level TIFF whose first tile claims 2,714,792,378 bytes).
 TEST(SlideSource, ATileThatClaimsMoreBytesThanTheFileHoldsIsRefusedBeforeOpenSlideReadsIt) {
-  const fs::path lying = testing::source_dir() / "tests" / "fuzz" / "regressions" / "slide" / "tile_byte_count_2.7_GB";
-  ASSERT_TRUE(fs::exists(lying));
-  try {
-    open_slide_file(lying);
-    FAIL() << "opened";
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), lying.string() + ": TIFF directory 0: tile 0 claims 2714792378 bytes at offset " +
-                                         "16, past the end of the file (50202 bytes)");
-  }
+  const fs::path lying = regression_input("tile_byte_count_2.7_GB");
+  EXPECT_EQ(refusal_to_open(lying), lying.string() + ": TIFF directory 0: tile 0 claims 2714792378 bytes at offset " +
+                                        "16, past the end of the file (50202 bytes)");
   // A whole pyramid still opens (every tile inside the file).
   const fs::path tiff = testing::scratch_dir() / "slide.tif";
   ASSERT_EQ(testing::write_pyramidal_tiff(tiff, pattern({300, 200})), 0);
   EXPECT_EQ(open_slide_file(tiff)->size(), cv::Size(300, 200));
+}
+
+// OpenSlide's directory reader allocates count x type size for an entry before reading it:
+// fuzz_slide found a 50 KB BigTIFF whose ResolutionUnit declares 2^30+1 SHORTs (2 GiB).
+TEST(SlideSource, ADirectoryEntryDeclaringMoreDataThanTheFileHoldsIsRefusedBeforeOpenSlideOpensIt) {
+  const fs::path lying = regression_input("ifd_entry_count_2_GiB");
+  EXPECT_EQ(refusal_to_open(lying), lying.string() + ": TIFF directory 0: entry 10 (tag 296) declares 1073741825 " +
+                                        "values of 2 bytes at offset 3, past the end of the file (50202 bytes)");
 }
 
 }  // namespace

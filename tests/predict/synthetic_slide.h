@@ -99,15 +99,15 @@ inline SyntheticSlide make_synthetic_slide(cv::Size size, const std::vector<std:
 }
 
 // Writes rgb as PNG beside `tiff` and converts it with libvips into a lossless (deflate)
-// pyramidal tiled BigTIFF, the kind of file slide scanners write. Returns vips' exit status.
-inline int write_pyramidal_tiff(const std::filesystem::path& tiff, const cv::Mat& rgb, int tile = 128) {
+// pyramidal tiled BigTIFF (or classic TIFF), the kind of file slide scanners write. Returns vips' exit status.
+inline int write_pyramidal_tiff(const std::filesystem::path& tiff, const cv::Mat& rgb, int tile = 128, bool bigtiff = true) {
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   const std::filesystem::path png = tiff.string() + ".png";
   cv::imwrite(png.string(), bgr);
   std::string out;
   return run_command("vips tiffsave " + png.string() + " " + tiff.string() +
-                         " --tile --pyramid --bigtiff --compression deflate --tile-width " + std::to_string(tile) +
+                         " --tile --pyramid " + (bigtiff ? "--bigtiff " : "") + "--compression deflate --tile-width " + std::to_string(tile) +
                          " --tile-height " + std::to_string(tile),
                      out);
 }
