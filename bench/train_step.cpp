@@ -1,6 +1,6 @@
 // One fine-tuning step of the layers above Mixed_6e (Mixed_7a, 7b, 7c, the global average
-// pool and a 2-class head) in blastscan: forward, backward, Adam on blocks and head, and the
-// weights reordered for the next step. Random weights and inputs (the speed does not depend
+// pool and a 2-class head) in blastscan: forward, backward, Adam on blocks and head (on the
+// convolutions' own weight layouts), and the backward-data copies of the weights. Random weights and inputs (the speed does not depend
 // on them). Prints milliseconds per step and per image; bench/train_step.sh runs PyTorch on
 // the same blocks beside it. Usage: train_step [BATCH] [THREADS] [STEPS]
 #include <algorithm>
@@ -48,13 +48,12 @@ int main(int argc, char** argv) {
     head_zero_grad(head);
     std::fill(diff.begin(), diff.end(), 0.f);
     head_backward(head, labels.data(), weights.data(), diff.data());
-    stack.zero_grad();
     stack.backward(diff.data());
     const double backward = since(backward_start);
     const auto update_start = clock::now();
     adam_update(head.params, head.grads, head_adam, 3e-3f);
     adam_update(stack.parameters(), stack.gradients(), blocks_adam, 1e-4f);
-    stack.load_parameters();
+    stack.parameters_changed();
     const double update = since(update_start), total = since(start);
     if (step < 2) continue;
     ms.push_back(total);
@@ -69,7 +68,7 @@ int main(int argc, char** argv) {
   const double median = median_of(ms);
   std::printf("blastscan: Mixed_7a..7c + head, batch %d, %d threads: median %.1f ms/step (min %.1f), %.2f ms/image\n",
               B, threads, median, *std::min_element(ms.begin(), ms.end()), median / B);
-  std::printf("  medians: forward %.1f ms, backward (zero_grad included) %.1f ms, Adam + weight reorders %.1f ms\n",
+  std::printf("  medians: forward %.1f ms, backward %.1f ms, Adam + backward-data weight copies %.1f ms\n",
               median_of(forward_ms), median_of(backward_ms), median_of(update_ms));
   return 0;
 }

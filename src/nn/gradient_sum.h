@@ -2,9 +2,9 @@
 // Inception block, and each branch adds its share into the tensor's gradient. oneDNN's backward
 // primitives overwrite their outputs, so a layer that adds writes into its own scratch and adds
 // that into the caller's buffer with a reorder whose sum post-op keeps what is there
-// (dst = src + dst). The same reorder changes layout on the way, e.g. diff_weights from the
-// backward-weights primitive's blocked layout back to the HWIO weights the optimiser updates.
-// The trainer zeroes parameter gradients once per step; nothing here clears them.
+// (dst = src + dst). The same reorder may change layout on the way.
+// Parameter gradients do not add: each weight belongs to one convolution, whose backward
+// writes its gradient (nn/trainable_conv2d.h).
 //
 // An activation's gradient need not be zeroed at all: the consumer whose backward runs first
 // assigns it (GradientWrite::assign: the primitive writes straight into it, or a plain reorder

@@ -32,9 +32,9 @@ TrainableConv2d::TrainableConv2d(const dnnl::engine& engine, const dnnl::memory:
   const auto prop = with_backward ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
   fwd_pd_ = {{prop, kDirect, src, any_weights, bias, dst, strides, pad_l, pad_r}, attr, engine};
   fwd_ = dnnl::convolution_forward(fwd_pd_);
-  weights_fwd_ = dnnl::memory(fwd_pd_.weights_desc(), engine);
-  const dnnl::memory::desc hwio(wdims, dt::f32, tag::hwio);
-  to_fwd_weights_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio, engine, weights_fwd_.get_desc()));
+  hwio_desc_ = dnnl::memory::desc(wdims, dt::f32, tag::hwio);
+  hwio_to_layout_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio_desc_, engine, fwd_pd_.weights_desc()));
+  layout_to_hwio_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, fwd_pd_.weights_desc(), engine, hwio_desc_));
   if (!with_backward) return;
 
   bwd_data_pd_ = {{kDirect, src, any_weights, dst, strides, pad_l, pad_r}, engine, fwd_pd_};
@@ -47,39 +47,54 @@ TrainableConv2d::TrainableConv2d(const dnnl::engine& engine, const dnnl::memory:
     relu_bwd_ = dnnl::eltwise_backward(relu_bwd_pd_);
     diff_pre_ = dnnl::memory(dst, engine);
   }
-
-  weights_bwd_ = bwd_data_pd_.weights_desc() == fwd_pd_.weights_desc()
-                     ? weights_fwd_
-                     : dnnl::memory(bwd_data_pd_.weights_desc(), engine);
-  diff_weights_ = dnnl::memory(bwd_weights_pd_.diff_weights_desc(), engine);
-  diff_bias_ = dnnl::memory(bwd_weights_pd_.diff_bias_desc(), engine);
+  // On AVX-512 backward-weights writes the forward layout itself (both OIhw16i16o): the
+  // gradient lands where the optimiser reads it. Elsewhere it goes through a scratch.
+  if (bwd_weights_pd_.diff_weights_desc() != fwd_pd_.weights_desc()) {
+    diff_weights_scratch_ = dnnl::memory(bwd_weights_pd_.diff_weights_desc(), engine);
+    diff_weights_to_layout_ = dnnl::reorder(
+        dnnl::reorder::primitive_desc(engine, bwd_weights_pd_.diff_weights_desc(), engine, fwd_pd_.weights_desc()));
+  }
+  if (bwd_data_pd_.weights_desc() != fwd_pd_.weights_desc()) {
+    weights_bwd_ = dnnl::memory(bwd_data_pd_.weights_desc(), engine);
+    to_bwd_weights_ = dnnl::reorder(
+        dnnl::reorder::primitive_desc(engine, fwd_pd_.weights_desc(), engine, bwd_data_pd_.weights_desc()));
+  }
   diff_src_ = dnnl::memory(src, engine);
   diff_src_sum_ = GradientSum(engine, src, src);
-  diff_weights_back_ = GradientSum(engine, diff_weights_.get_desc(), hwio);
-  if (weights_bwd_ != weights_fwd_)
-    to_bwd_weights_ = dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio, engine, weights_bwd_.get_desc()));
+}
+
+void TrainableConv2d::from_hwio(dnnl::stream& stream, const float* hwio, float* layout) const {
+  dnnl::memory from(hwio_desc_, engine_, const_cast<float*>(hwio)), to(fwd_pd_.weights_desc(), engine_, layout);
+  hwio_to_layout_.execute(stream, from, to);
+  stream.wait();
+}
+
+void TrainableConv2d::to_hwio(dnnl::stream& stream, const float* layout, float* hwio) const {
+  dnnl::memory from(fwd_pd_.weights_desc(), engine_, const_cast<float*>(layout)), to(hwio_desc_, engine_, hwio);
+  layout_to_hwio_.execute(stream, from, to);
+  stream.wait();
 }
 
 void TrainableConv2d::bind(const ConvParameterBuffers& b) {
-  user_ = b;
-  const dnnl::memory::desc hwio({OC_, IC_, KH_, KW_}, dt::f32, tag::hwio);
-  user_weights_ = dnnl::memory(hwio, engine_, b.weights);
-  if (with_backward_) user_diff_weights_ = dnnl::memory(hwio, engine_, b.diff_weights);
+  weights_ = dnnl::memory(fwd_pd_.weights_desc(), engine_, b.weights);
   bias_ = dnnl::memory({{OC_}, dt::f32, tag::x}, engine_, b.bias);
+  if (!with_backward_) return;
+  diff_weights_ = dnnl::memory(fwd_pd_.weights_desc(), engine_, b.diff_weights);
+  diff_bias_ = dnnl::memory(bwd_weights_pd_.diff_bias_desc(), engine_, b.diff_bias);
+  if (!to_bwd_weights_) weights_bwd_ = weights_;
 }
 
-void TrainableConv2d::load_weights(dnnl::stream& stream) {
-  to_fwd_weights_.execute(stream, user_weights_, weights_fwd_);
-  if (with_backward_ && weights_bwd_ != weights_fwd_) to_bwd_weights_.execute(stream, user_weights_, weights_bwd_);
+void TrainableConv2d::weights_changed(dnnl::stream& stream) {
+  if (with_backward_ && to_bwd_weights_) to_bwd_weights_.execute(stream, weights_, weights_bwd_);
 }
 
 // ---- forward
 
 void TrainableConv2d::forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst) {
-  assert(user_.weights && "bind() first");
+  assert(weights_ && "bind() first");
   src_ = src;
   dst_ = dst;
-  fwd_.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_fwd_}, {DNNL_ARG_BIAS, bias_},
+  fwd_.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights_}, {DNNL_ARG_BIAS, bias_},
                         {DNNL_ARG_DST, dst}});
 }
 
@@ -92,12 +107,10 @@ void TrainableConv2d::backward(dnnl::stream& stream, const dnnl::memory& diff_ds
   if (relu_)
     relu_bwd_.execute(stream, {{DNNL_ARG_DST, dst_}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_SRC, diff_pre_}});
 
+  const dnnl::memory& diff_weights = diff_weights_scratch_ ? diff_weights_scratch_ : diff_weights_;
   bwd_weights_.execute(stream, {{DNNL_ARG_SRC, src_}, {DNNL_ARG_DIFF_DST, diff_pre},
-                                {DNNL_ARG_DIFF_WEIGHTS, diff_weights_}, {DNNL_ARG_DIFF_BIAS, diff_bias_}});
-  diff_weights_back_.add(stream, diff_weights_, user_diff_weights_);
-  stream.wait();  // diff_bias_ is read on this thread
-  const auto* db = static_cast<const float*>(diff_bias_.get_data_handle());
-  for (int64_t oc = 0; oc < OC_; ++oc) user_.diff_bias[oc] += db[oc];
+                                {DNNL_ARG_DIFF_WEIGHTS, diff_weights}, {DNNL_ARG_DIFF_BIAS, diff_bias_}});
+  if (diff_weights_scratch_) diff_weights_to_layout_.execute(stream, diff_weights_scratch_, diff_weights_);
 
   if (!diff_src) return;
   assert(diff_src->get_desc() == src_desc_);

@@ -1,12 +1,15 @@
 // A trainable 2-D convolution on oneDNN: bias (BatchNorm folded in and frozen, as TF-Slim's
 // fine-tuning with is_training=False keeps it) and an optional fused ReLU, forward_training and
 // backward side by side (oneDNN's cnn_training_f32: each backward descriptor is hinted by the
-// forward one; backward-weights picks its own weight layout and diff_weights is reordered back).
-// Shapes (oneDNN's words): src [N,IC,IH,IW], dst [N,OC,OH,OW]; the parameters the optimiser
-// sees are TF's HWIO weights [KH,KW,IC,OC] and bias [OC], in buffers the caller owns.
+// forward one).
+// Shapes (oneDNN's words): src [N,IC,IH,IW], dst [N,OC,OH,OW]. The parameters live in buffers
+// the caller owns, in the layout the forward primitive reads (weights_desc(), blocked on
+// AVX-512), so the optimiser updates them where the convolution reads them: no copy into
+// and out of TF's HWIO per step. from_hwio()/to_hwio() convert any per-weight vector
+// (weights, gradients, Adam moments) for checkpoints and the frozen model.
 // The inference path is nn/conv2d.h; this one keeps what backward needs:
 //   forward  remembers src and dst (ReLU's backward reads the saved dst: dst > 0 <=> pre > 0)
-//   backward diff_weights += src^T * diff_pre, diff_bias += sum diff_pre,
+//   backward diff_weights = src^T * diff_pre, diff_bias = sum diff_pre (written, each step's own),
 //            diff_src += diff_pre * W^T (or =, GradientWrite::assign: the first consumer of src)
 #pragma once
 #include <string>
@@ -18,11 +21,11 @@
 
 namespace blastscan {
 
-// User-side parameter buffers of one conv, HWIO weights then bias (owned by the caller).
+// User-side parameter buffers of one conv (owned by the caller).
 struct ConvParameterBuffers {
-  float* weights = nullptr;       // [KH,KW,IC,OC]
+  float* weights = nullptr;       // weights_layout_size() floats, in weights_desc()'s layout
   float* bias = nullptr;          // [OC]
-  float* diff_weights = nullptr;  // same shapes: gradients, added into
+  float* diff_weights = nullptr;  // same layouts: gradients, overwritten by each backward
   float* diff_bias = nullptr;
 };
 
@@ -33,10 +36,17 @@ class TrainableConv2d {
   TrainableConv2d(const dnnl::engine& engine, const dnnl::memory::desc& src, const dnnl::memory::desc& dst, int KH,
                   int KW, const Conv2dParams& params, bool with_backward = true);
 
-  // Where the parameters live; call once, then load_weights() after every change to them.
+  // The weights' layout: the forward primitive's choice (padded past IC/OC where it blocks).
+  dnnl::memory::desc weights_desc() const { return fwd_pd_.weights_desc(); }
+  size_t weights_layout_size() const { return fwd_pd_.weights_desc().get_size() / sizeof(float); }
+  // TF's HWIO [KH,KW,IC,OC] <-> weights_desc()'s layout (the padding written as zeros).
+  void from_hwio(dnnl::stream& stream, const float* hwio, float* layout) const;
+  void to_hwio(dnnl::stream& stream, const float* layout, float* hwio) const;
+
+  // Where the parameters live; call once, then weights_changed() after every change to them.
   void bind(const ConvParameterBuffers& buffers);
-  // HWIO weights -> the forward and backward-data primitives' layouts (after each optimiser step).
-  void load_weights(dnnl::stream& stream);
+  // The backward-data primitive's copy of the weights, where it wants another layout.
+  void weights_changed(dnnl::stream& stream);
 
   void forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst);
   // Gradients of the last forward. diff_src: null when nothing below needs it (the cut); its
@@ -62,13 +72,16 @@ class TrainableConv2d {
   dnnl::convolution_backward_weights bwd_weights_;
   dnnl::eltwise_backward relu_bwd_;
 
-  ConvParameterBuffers user_;
-  dnnl::memory user_weights_, user_diff_weights_, bias_;  // HWIO / [OC] over the caller's buffers
-  dnnl::memory weights_fwd_, weights_bwd_;                // the primitives' layouts (may be one memory)
-  dnnl::reorder to_fwd_weights_, to_bwd_weights_;
-  GradientSum diff_weights_back_, diff_src_sum_;
-  dnnl::memory diff_pre_, diff_weights_, diff_bias_, diff_src_;  // scratch, overwritten by each backward
-  dnnl::memory::desc src_desc_;
+  // Over the caller's buffers: weights and their gradient in weights_desc(), bias [OC].
+  dnnl::memory weights_, diff_weights_, bias_, diff_bias_;
+  dnnl::memory weights_bwd_;                // backward-data's layout (weights_ itself when the same)
+  dnnl::reorder to_bwd_weights_, hwio_to_layout_, layout_to_hwio_;
+  dnnl::memory::desc hwio_desc_, src_desc_;
+  // Backward-weights' own layout, when it is not the forward one: a scratch and its reorder.
+  dnnl::memory diff_weights_scratch_;
+  dnnl::reorder diff_weights_to_layout_;
+  GradientSum diff_src_sum_;
+  dnnl::memory diff_pre_, diff_src_;  // scratch, overwritten by each backward
 
   // Saved by forward for backward.
   dnnl::memory src_, dst_;

@@ -16,7 +16,7 @@ AdamState make_adam_state(size_t parameter_count) {
   return AdamState{std::vector<float>(parameter_count, 0.f), std::vector<float>(parameter_count, 0.f), 0};
 }
 
-void adam_update(std::vector<float>& params, const std::vector<float>& grads, AdamState& state, float learning_rate,
+void adam_update(std::span<float> params, std::span<const float> grads, AdamState& state, float learning_rate,
                  const AdamOptions& options) {
   assert(params.size() == grads.size() && params.size() == state.m.size() && params.size() == state.v.size());
   state.t += 1;

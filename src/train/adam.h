@@ -7,6 +7,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace blastscan {
@@ -24,7 +25,9 @@ struct AdamState {
 };
 
 AdamState make_adam_state(size_t parameter_count);
-void adam_update(std::vector<float>& params, const std::vector<float>& grads, AdamState& state, float learning_rate,
+// params and grads: any buffers of one length (a head's vectors, a trainable stack's aligned
+// layout), state's moments of the same length.
+void adam_update(std::span<float> params, std::span<const float> grads, AdamState& state, float learning_rate,
                  const AdamOptions& options = {});
 
 }  // namespace blastscan

@@ -63,16 +63,21 @@ void BlockFeatures::features(const std::vector<std::pair<size_t, int>>& rows, bo
   stack_.forward(input_.data(), int(rows.size()), out);
 }
 
-void BlockFeatures::backward(TrainingState& state, const float* diff_features, float lr_factor) {
-  stack_.zero_grad();
+void BlockFeatures::backward(const float* diff_features, float lr_factor) {
   stack_.backward(diff_features);
-  adam_update(state.backbone_params, stack_.gradients(), state.backbone_adam, backbone_learning_rate_ * lr_factor);
-  load_backbone_state(stack_, state);
+  adam_update(stack_.parameters(), stack_.gradients(), adam_, backbone_learning_rate_ * lr_factor);
+  stack_.parameters_changed();
 }
 
-void load_backbone_state(TrainableStack& stack, const TrainingState& state) {
-  std::copy(state.backbone_params.begin(), state.backbone_params.end(), stack.parameters().begin());
-  stack.load_parameters();
+void BlockFeatures::begin_epoch(const TrainingState& state) {
+  stack_.load_graph_order(state.backbone_params);
+  adam_ = {stack_.from_graph_order(state.backbone_adam.m), stack_.from_graph_order(state.backbone_adam.v),
+           state.backbone_adam.t};
+}
+
+void BlockFeatures::end_epoch(TrainingState& state) {
+  state.backbone_params = stack_.to_graph_order(stack_.parameters());
+  state.backbone_adam = {stack_.to_graph_order(adam_.m), stack_.to_graph_order(adam_.v), adam_.t};
 }
 
 }  // namespace blastscan

@@ -29,8 +29,9 @@ Model lower_part(const Model& model, const std::string& cut);
 std::vector<std::string> trained_blocks(const TrainableStack& stack);
 
 // Features of cached cut activations through the trainable blocks; backward() runs the
-// blocks' backward and their Adam step (state.backbone_params is the truth; the stack holds a
-// copy in its layouts).
+// blocks' backward and their Adam step on the stack's own layout. Between epochs the state's
+// graph-order form (state.backbone_params, backbone_adam) is the truth: begin_epoch() loads
+// it into the stack, end_epoch() writes it back.
 class BlockFeatures : public FeatureSource {
  public:
   BlockFeatures(TrainableStack& stack, const CutActivations& activations, std::vector<int> labels,
@@ -39,18 +40,18 @@ class BlockFeatures : public FeatureSource {
   int views() const override { return activations_.views(); }
   int label(size_t image) const override { return labels_[image]; }
   void features(const std::vector<std::pair<size_t, int>>& rows, bool training, float* out) override;
-  void backward(TrainingState& state, const float* diff_features, float lr_factor) override;
+  void backward(const float* diff_features, float lr_factor) override;
   bool trains_features() const override { return true; }
+  void begin_epoch(const TrainingState& state) override;
+  void end_epoch(TrainingState& state) override;
 
  private:
   TrainableStack& stack_;
   const CutActivations& activations_;
   std::vector<int> labels_;
   float backbone_learning_rate_;
+  AdamState adam_;            // the blocks' moments in the stack's layout, during an epoch
   std::vector<float> input_;  // [batch, H, W, C]
 };
-
-// Copies the blocks' parameters in `state` into the stack (after a resume or at the end).
-void load_backbone_state(TrainableStack& stack, const TrainingState& state);
 
 }  // namespace blastscan

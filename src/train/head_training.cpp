@@ -91,6 +91,7 @@ EpochMetrics train_epoch(TrainingState& state, FeatureSource& train, const std::
   std::vector<float> weights(size_t(config.batch_size));
   std::vector<std::pair<size_t, int>> refs;
   std::vector<float> diff_features(train.trains_features() ? rows.size() : 0);
+  train.begin_epoch(state);
   double loss_sum = 0;
   size_t correct = 0, batches = 0;
   for (size_t first = 0; first < order.size(); first += size_t(config.batch_size)) {
@@ -111,7 +112,7 @@ EpochMetrics train_epoch(TrainingState& state, FeatureSource& train, const std::
     if (train.trains_features()) {
       std::fill(diff_features.begin(), diff_features.end(), 0.f);
       head_backward(net, labels.data(), weights.data(), diff_features.data());
-      train.backward(state, diff_features.data(), lr / config.learning_rate);
+      train.backward(diff_features.data(), lr / config.learning_rate);
     } else {
       head_backward(net, labels.data(), weights.data());
     }
@@ -123,6 +124,7 @@ EpochMetrics train_epoch(TrainingState& state, FeatureSource& train, const std::
     m.learning_rate = lr;
     if (on_step) on_step(loss);
   }
+  train.end_epoch(state);
   m.step = state.adam.t;
   m.train_loss = static_cast<float>(loss_sum / double(std::max<size_t>(batches, 1)));
   m.train_accuracy = static_cast<float>(double(correct) / double(std::max<size_t>(train.size(), 1)));

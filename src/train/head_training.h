@@ -22,7 +22,7 @@ struct TrainingState {
   std::vector<EpochMetrics> history;  // one per epoch done
   std::vector<float> best_params;     // head parameters at the lowest validation loss so far
   int best_epoch = 0;
-  // Fine-tuning only (empty otherwise): the trainable blocks' flat parameters
+  // Fine-tuning only (empty otherwise): the trainable blocks' flat parameters in graph order
   // (inception/trainable_stack.h), their Adam moments, and their value at the best epoch.
   std::vector<float> backbone_params, backbone_best_params;
   AdamState backbone_adam;
@@ -40,8 +40,13 @@ class FeatureSource {
   // Features [rows.size(), C] of (image, view) rows; training: a backward() follows.
   virtual void features(const std::vector<std::pair<size_t, int>>& rows, bool training, float* out) = 0;
   // d(loss)/d(features) of the last training call; lr_factor is the schedule's decay so far.
-  virtual void backward(TrainingState&, const float* /*diff_features*/, float /*lr_factor*/) {}
+  virtual void backward(const float* /*diff_features*/, float /*lr_factor*/) {}
   virtual bool trains_features() const { return false; }
+  // Around each training epoch. A source that learns works on its own copy of what it learns,
+  // in its own layout, taken from the state here and handed back in the state's (the
+  // checkpoint's) form at the end, so nothing is copied per step.
+  virtual void begin_epoch(const TrainingState&) {}
+  virtual void end_epoch(TrainingState&) {}
 };
 
 // A FeatureSet as a source: rows copied out, nothing below the head to train.

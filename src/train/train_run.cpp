@@ -233,16 +233,15 @@ void load_features(TrainingFeatures& f, const TrainRequest& r, const RunInputs& 
     f.val_cut = cache_activations(lower, paths_of(in.val), extract, &run.validation_features);
     f.stack.emplace(in.model, config.fine_tune_from, StackOptions{.batch = config.batch_size, .threads = r.threads});
     if (state.backbone_params.empty()) {  // a new run; a resumed one brings its own
-      state.backbone_params = state.backbone_best_params = f.stack->parameters();
+      state.backbone_params = state.backbone_best_params = f.stack->to_graph_order(f.stack->parameters());
       state.backbone_adam = make_adam_state(state.backbone_params.size());
     }
-    if (state.backbone_params.size() != f.stack->parameters().size())
+    if (state.backbone_params.size() != f.stack->graph_order_size())
       throw InputError((r.out / "checkpoint.bin").string() +
                        ": made with other trainable blocks; drop --resume to start over");
-    load_backbone_state(*f.stack, state);
     run.trained_scopes = trained_blocks(*f.stack);
     note(progress, "fine-tuning " + std::to_string(f.stack->conv_slots().size()) + " convs above " +
-                       config.fine_tune_from + " (" + std::to_string(f.stack->parameters().size()) + " parameters)");
+                       config.fine_tune_from + " (" + std::to_string(f.stack->graph_order_size()) + " parameters)");
     f.train = std::make_unique<BlockFeatures>(*f.stack, *f.train_cut, labels_of(in.train), config);
     f.val = std::make_unique<BlockFeatures>(*f.stack, *f.val_cut, labels_of(in.val), config);
   } else {
@@ -300,7 +299,7 @@ TrainingState train_logged(const TrainRequest& r, TrainingState state, TrainingF
 // The frozen model (the final or best head, and blocks when fine-tuning) and its card.
 void freeze_model(const TrainRequest& r, RunInputs& in, TrainingFeatures& f, TrainRun& run) {
   if (f.stack) {  // the final (or best) blocks' weights go into the model's convs
-    load_backbone_state(*f.stack, run.state);
+    f.stack->load_graph_order(run.state.backbone_params);
     f.stack->store_parameters(in.model);
   }
   run.validation = evaluate_head(run.state.net, *f.val);

@@ -91,21 +91,22 @@ void check_stack_gradients(const std::string& from, const std::string& to, int e
   const auto input = random_input(size_t(N) * in.H * in.W * in.C, 9);
   const auto R = random_input(size_t(N) * out.C, 10);
   std::vector<float> features(R.size());
+  std::vector<float> parameters = stack.to_graph_order(stack.parameters());  // what the probes perturb
   const auto loss = [&] {
-    stack.load_parameters();
+    stack.load_graph_order(parameters);
     stack.forward(input.data(), N, features.data());
     double sum = 0;
     for (size_t i = 0; i < R.size(); ++i) sum += double(features[i]) * R[i];
     return sum;
   };
   loss();
-  // A backward of another loss first leaves its activation gradients behind; the checked one
-  // must not see them (the first consumer of each assigns it, nothing is zeroed).
+  // A backward of another loss first leaves its activation and parameter gradients behind; the
+  // checked one must not see them (the first consumer of each activation assigns its
+  // gradient, each conv writes its own, nothing is zeroed).
   const auto R_before = random_input(R.size(), 11);
   stack.backward(R_before.data());
-  stack.zero_grad();
   stack.backward(R.data());
-  const std::vector<float> analytic = stack.gradients();
+  const std::vector<float> analytic = stack.to_graph_order(stack.gradients());
 
   // Two weights and one bias of every conv.
   ASSERT_EQ(stack.conv_slots().size(), size_t(expected_convs));
@@ -113,11 +114,37 @@ void check_stack_gradients(const std::string& from, const std::string& to, int e
   for (const auto& slot : stack.conv_slots())
     probes.insert(probes.end(), {slot.weights_offset + slot.weight_count / 3, slot.weights_offset + slot.weight_count * 4 / 5,
                                  slot.bias_offset + slot.bias_count / 2});
-  const auto r = testing::check_gradient("parameters", stack.parameters(), analytic,
+  const auto r = testing::check_gradient("parameters", parameters, analytic,
                                          [&]() -> std::optional<double> { return loss(); }, probes, 3e-2f);
   EXPECT_EQ(r.failed, 0) << r.failed << " of " << r.checked << "; first " << r.first_failure;
   EXPECT_EQ(r.checked, 3 * expected_convs);
   EXPECT_GT(r.analytic_norm, 1e-2);
+}
+
+// The stack keeps its parameters in its convolutions' layouts; the graph-order form is the
+// model's HWIO weights and biases in conv_slots() order, both ways exactly.
+TEST(TrainableStack, GraphOrderIsTheModelsWeightsBothWays) {
+  const Model model = make_random_model("Mixed_7b", 0, 4);
+  TrainableStack stack(model, "Mixed_7a", {.batch = 1, .image_size = 139});
+  std::vector<float> expected;
+  for (const auto& slot : stack.conv_slots()) {
+    const auto& conv = model.convs.at(slot.name);
+    ASSERT_EQ(slot.weights_offset, expected.size());
+    expected.insert(expected.end(), conv.weights.data.begin(), conv.weights.data.end());
+    ASSERT_EQ(slot.bias_offset, expected.size());
+    expected.insert(expected.end(), conv.bias.data.begin(), conv.bias.data.end());
+  }
+  ASSERT_EQ(stack.graph_order_size(), expected.size());
+  EXPECT_EQ(stack.to_graph_order(stack.parameters()), expected);
+  const auto other = random_input(expected.size(), 12);
+  stack.load_graph_order(other);
+  EXPECT_EQ(stack.to_graph_order(stack.parameters()), other);
+  Model stored = model;
+  stack.store_parameters(stored);
+  const auto first = stack.conv_slots().front();
+  EXPECT_EQ(stored.convs.at(first.name).weights.data,
+            std::vector<float>(other.begin() + ptrdiff_t(first.weights_offset),
+                               other.begin() + ptrdiff_t(first.weights_offset + first.weight_count)));
 }
 
 // Mixed_6e: factorised 1x7 / 7x1 convs with SAME padding, average-pool branch, fan-out.

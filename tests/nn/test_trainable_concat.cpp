@@ -116,12 +116,14 @@ testing::GradientReport fan_out_check(float initial, GradientWrite first) {
   auto x = testing::random_vector(size_t(N) * H * W * IC, 41);
   auto weights = testing::random_vector(size_t(3) * 3 * IC * OC, 42, -0.5f, 0.5f);
   auto bias = testing::random_vector(OC, 43);
-  std::vector<float> diff_weights(weights.size()), diff_bias(OC), diff_x(x.size(), initial);
+  std::vector<float> diff_bias(OC), diff_x(x.size(), initial);
   const auto R1 = testing::random_vector(size_t(N) * H * W * OC, 44), R2 = testing::random_vector(x.size(), 45);
   std::vector<float> y1(R1.size()), y2(R2.size());
   TrainableConv2d conv(engine, x_desc, conv_desc, 3, 3, {.SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1, .relu = false});
-  conv.bind({weights.data(), bias.data(), diff_weights.data(), diff_bias.data()});
-  conv.load_weights(stream);
+  std::vector<float> weights_layout(conv.weights_layout_size()), diff_weights(conv.weights_layout_size());
+  conv.from_hwio(stream, weights.data(), weights_layout.data());
+  conv.bind({weights_layout.data(), bias.data(), diff_weights.data(), diff_bias.data()});
+  conv.weights_changed(stream);
   TrainablePool2d pool(engine, x_desc, x_desc, {.kind = PoolKind::Average, .KH = 3, .KW = 3, .SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1});
   const auto loss = [&]() -> std::optional<double> {
     const dnnl::memory xm(x_desc, engine, x.data());

@@ -2,8 +2,11 @@
 // against central finite differences on small odd shapes (uneven SAME padding with stride 2,
 // 1x7 / 7x1 kernels, channels that are not a multiple of the SIMD width). A planted bug (the
 // weight gradient with its kernel flipped, a classic transposed-convolution slip) must fail
-// the same check, and a second backward must add to the gradients, not replace them.
+// the same check. The parameters live in the conv's own weight layout: a backward writes their
+// gradients whatever was there, adds the input gradient, and the layout's padding stays zero.
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "inception/inception_v3.h"
 #include "nn/gradient_check.h"
@@ -34,7 +37,8 @@ struct ConvFixture {
   oracle::Geometry g;
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
-  std::vector<float> src, weights, bias, R, dst, diff_weights, diff_bias, diff_src;
+  std::vector<float> src, weights, bias, R, dst, diff_weights, diff_bias, diff_src;  // HWIO weights
+  std::vector<float> weights_layout, diff_weights_layout;  // the conv's own layout of the same
   dnnl::memory::desc src_desc, dst_desc;
   std::unique_ptr<TrainableConv2d> conv;
   std::vector<bool> relu_on;  // dst > 0 at the unperturbed point
@@ -46,7 +50,6 @@ struct ConvFixture {
     bias = testing::random_vector(size_t(c.OC), 13, -0.3f, 0.3f);
     R = testing::random_vector(size_t(c.N) * g.OH() * g.OW() * c.OC, 14);
     dst.assign(R.size(), 0.f);
-    diff_weights.assign(weights.size(), 0.f);
     diff_bias.assign(bias.size(), 0.f);
     diff_src.assign(src.size(), 0.f);
     src_desc = testing::nhwc_desc(c.N, c.IC, c.H, c.W);
@@ -54,13 +57,16 @@ struct ConvFixture {
     conv = std::make_unique<TrainableConv2d>(engine, src_desc, dst_desc, c.KH, c.KW,
                                              Conv2dParams{.SH = c.stride, .SW = c.stride, .PH_L = g.PT, .PH_R = g.PB,
                                                           .PW_L = g.PL, .PW_R = g.PR, .relu = c.relu});
-    conv->bind({weights.data(), bias.data(), diff_weights.data(), diff_bias.data()});
+    weights_layout.assign(conv->weights_layout_size(), 0.f);
+    diff_weights_layout.assign(conv->weights_layout_size(), 0.f);
+    conv->bind({weights_layout.data(), bias.data(), diff_weights_layout.data(), diff_bias.data()});
     loss();
     for (float y : dst) relu_on.push_back(y > 0);
   }
 
-  double loss() {
-    conv->load_weights(stream);
+  double loss() {  // of the HWIO weights as they are now
+    conv->from_hwio(stream, weights.data(), weights_layout.data());
+    conv->weights_changed(stream);
     conv->forward(stream, dnnl::memory(src_desc, engine, src.data()), dnnl::memory(dst_desc, engine, dst.data()));
     stream.wait();
     double sum = 0;
@@ -80,6 +86,8 @@ struct ConvFixture {
     dnnl::memory diff_src_memory(src_desc, engine, diff_src.data());
     conv->backward(stream, dnnl::memory(dst_desc, engine, R.data()), &diff_src_memory, diff_src_write);
     stream.wait();
+    diff_weights.assign(weights.size(), 0.f);
+    conv->to_hwio(stream, diff_weights_layout.data(), diff_weights.data());
   }
 };
 
@@ -112,26 +120,52 @@ TEST_P(TrainableConv2dTest, GradientsMatchFiniteDifferences) {
   expect_passes(check_gradient("diff_src", f.src, f.diff_src, probe, all(f.src.size()), eps), f.c);
 }
 
-TEST_P(TrainableConv2dTest, BackwardAddsIntoTheGradients) {
+// The parameter gradients are each backward's own (one conv owns its weights: nothing to zero
+// per step), the input gradient adds up (several branches may share the input).
+TEST_P(TrainableConv2dTest, BackwardWritesParameterGradientsAndAddsTheInputGradient) {
   ConvFixture f(GetParam());
   f.backward();
   const auto once_w = f.diff_weights, once_b = f.diff_bias, once_src = f.diff_src;
+  std::fill(f.diff_weights_layout.begin(), f.diff_weights_layout.end(), 1e3f);
+  std::fill(f.diff_bias.begin(), f.diff_bias.end(), 1e3f);
   f.backward();
-  for (size_t i = 0; i < once_w.size(); ++i) ASSERT_FLOAT_EQ(f.diff_weights[i], 2 * once_w[i]) << i;
-  for (size_t i = 0; i < once_b.size(); ++i) ASSERT_FLOAT_EQ(f.diff_bias[i], 2 * once_b[i]) << i;
+  for (size_t i = 0; i < once_w.size(); ++i) ASSERT_EQ(f.diff_weights[i], once_w[i]) << f.c << " " << i;
+  for (size_t i = 0; i < once_b.size(); ++i) ASSERT_EQ(f.diff_bias[i], once_b[i]) << f.c << " " << i;
   for (size_t i = 0; i < once_src.size(); ++i) ASSERT_FLOAT_EQ(f.diff_src[i], 2 * once_src[i]) << i;
 }
 
 // The first consumer of a tensor assigns its gradient (no zeroing before backward): whatever
-// the buffer held is replaced, while the parameter gradients still add.
+// the buffer held is replaced.
 TEST_P(TrainableConv2dTest, AssignReplacesTheInputGradient) {
   ConvFixture f(GetParam());
   f.backward();
-  const auto once_w = f.diff_weights, once_src = f.diff_src;
+  const auto once_src = f.diff_src;
   std::fill(f.diff_src.begin(), f.diff_src.end(), 1e3f);
   f.backward(GradientWrite::assign);
   for (size_t i = 0; i < once_src.size(); ++i) ASSERT_EQ(f.diff_src[i], once_src[i]) << f.c << " " << i;
-  for (size_t i = 0; i < once_w.size(); ++i) ASSERT_FLOAT_EQ(f.diff_weights[i], 2 * once_w[i]) << i;
+}
+
+// The optimiser updates the weight layout element by element, padding included (channels
+// that are not a multiple of the block): the conversion must be exact both ways, and the
+// padding of weights and gradients zero, so an update never moves it.
+TEST_P(TrainableConv2dTest, WeightLayoutRoundTripsAndItsPaddingStaysZero) {
+  ConvFixture f(GetParam());
+  ASSERT_GE(f.weights_layout.size(), f.weights.size());
+  std::vector<float> back(f.weights.size());
+  f.conv->to_hwio(f.stream, f.weights_layout.data(), back.data());
+  EXPECT_EQ(back, f.weights) << f.c;
+  std::fill(f.diff_weights_layout.begin(), f.diff_weights_layout.end(), 1e3f);
+  f.backward();
+  const auto abs_sum = [](const std::vector<float>& v) {
+    double sum = 0;
+    for (float x : v) sum += std::fabs(double(x));
+    return sum;
+  };
+  // (the same numbers summed in another order: equal but for double rounding)
+  EXPECT_NEAR(abs_sum(f.weights_layout), abs_sum(f.weights), 1e-9 * abs_sum(f.weights)) << f.c;
+  EXPECT_NEAR(abs_sum(f.diff_weights_layout), abs_sum(f.diff_weights), 1e-9 * abs_sum(f.diff_weights))
+      << f.c << ": the padding holds gradient";
+  EXPECT_GT(abs_sum(f.diff_weights), 1e-2) << f.c;
 }
 
 TEST(TrainableConv2d, PlantedBugFailsTheCheck) {

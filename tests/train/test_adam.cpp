@@ -38,9 +38,9 @@ TEST(Adam, TwoStepsMatchHandComputedTensorFlowValues) {
   // step = lr_t * m / sqrt(v) = -0.0366107.
   std::vector<float> p{1.0f};
   AdamState state = make_adam_state(1);
-  adam_update(p, {0.5f}, state, 0.1f);
+  adam_update(p, std::vector<float>{0.5f}, state, 0.1f);
   EXPECT_NEAR(p[0], 0.9f, 1e-6);
-  adam_update(p, {-1.0f}, state, 0.1f);
+  adam_update(p, std::vector<float>{-1.0f}, state, 0.1f);
   EXPECT_NEAR(p[0], 0.9366107f, 1e-6);
 }
 
@@ -94,7 +94,7 @@ TEST(Adam, ALargeVectorSplitOverThreadsGivesTheBitsOfOneThread) {
 TEST(Adam, ConvergesOnAQuadratic) {
   std::vector<float> p{3.f, -2.f};
   AdamState state = make_adam_state(2);
-  for (int t = 0; t < 2000; ++t) adam_update(p, {2.f * p[0], 8.f * p[1]}, state, 0.05f);
+  for (int t = 0; t < 2000; ++t) adam_update(p, std::vector<float>{2.f * p[0], 8.f * p[1]}, state, 0.05f);
   EXPECT_NEAR(p[0], 0.f, 1e-2);
   EXPECT_NEAR(p[1], 0.f, 1e-2);
 }
