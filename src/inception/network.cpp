@@ -11,13 +11,15 @@
 // primitive copies them; they share the concat's scale, so the copy needs no requantisation.
 //
 // Threads. One image at a time (run() with n = 1): the stem's large layers are split over all
-// threads by oneDNN, and in each Inception block the branches run concurrently, one thread per
-// group of branches (groups balanced by FLOPs), each primitive compiled for one thread.
+// threads by oneDNN, and each Inception block runs as lanes, one thread each, whose steps wait
+// only for the steps they read (schedule.h plans them; a conv on a long branch may be split by
+// output channels into parts on different lanes), each primitive compiled for one thread.
 // Several images (n > 1): each image runs on its own thread through the one-thread primitives.
-// Measured on a 2-core AVX-512 EPYC (Zen 5), 2 threads, batch 1, interleaved runs under the
-// other engineers' load (~19): branches on concurrent threads 176-201 ms (Mixed_7a) and
-// 205-263 ms (Mixed_7c) against 206-242 and 246-324 ms with every block primitive split over
-// both threads as before; the stem's 147x147 and 71x71 convs split well and stay split.
+// Measured on the 2-core EPYC (family 26), full network, 2 threads, batch 1, quiet machine:
+// 34.4-34.8 ms with one lane per FLOP-balanced group of whole branches, 30.6 ms planned as
+// above (one thread: 58.7 ms); splitting every block primitive over both threads was slower
+// still (246-324 against 205-263 ms for branch lanes, measured under load); the stem's 147x147
+// and 71x71 convs split well and stay split.
 //
 // oneDNN 2.6's rules that make this safe (dnnl::scratchpad_mode and the primitive cache): every
 // primitive here has a user-managed scratchpad, so it may run on any thread as long as no two
@@ -36,11 +38,15 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <numeric>
+#include <optional>
+#include <thread>
 
 #include "base/error.h"
 #include "inception/buffer_plan.h"
 #include "inception/inception_v3.h"
+#include "inception/schedule.h"
 #include "nn/conv2d.h"
 #include "nn/cpu.h"
 #include "nn/head_layers.h"
@@ -75,11 +81,29 @@ struct Step {
   const Slot& dst() const { return slots.back().second; }
 };
 
-// A stage of the one-image schedule: one lane (a step split over all threads) or several lanes
-// that run concurrently, one thread each. Lanes hold indices into the step list.
+// A stage of the one-image schedule (schedule.h): one lane (a step split over all threads) or
+// several lanes that run concurrently, one thread each. Lanes hold indices into the step list;
+// before its i-th step, lane l waits for the steps waits[l][i] of other lanes.
 struct Stage {
   std::vector<std::vector<size_t>> lanes;
+  std::vector<std::vector<std::vector<size_t>>> waits;
+  std::vector<size_t> in_order;  // every step of the stage in an order that meets every wait
 };
+
+// Output channels [first, first + count) of a conv, for a part of it (count 0: all).
+struct ChannelRange {
+  int first = 0, count = 0;
+};
+
+// The HWIO weights and the bias of output channels `range` of a conv.
+std::pair<Tensor, Tensor> channel_slice(const Tensor& weights_hwio, const Tensor& bias, ChannelRange range) {
+  const int64_t OC = weights_hwio.dim(3), rows = int64_t(weights_hwio.size()) / OC;
+  Tensor w({weights_hwio.dim(0), weights_hwio.dim(1), weights_hwio.dim(2), range.count}), b({range.count});
+  for (int64_t r = 0; r < rows; ++r)
+    std::copy_n(weights_hwio.ptr() + r * OC + range.first, range.count, w.ptr() + r * range.count);
+  std::copy_n(bias.ptr() + range.first, range.count, b.ptr());
+  return {std::move(w), std::move(b)};
+}
 
 // Concat inputs are placed inside their concat's buffer (recursively, for Mixed_7b's nested
 // concats). Walk backwards so a concat's own placement is known before its inputs'.
@@ -146,49 +170,6 @@ void tf_padding(const Layer& layer, int IH, int IW, int& PH_L, int& PH_R, int& P
   same_padding(IW, layer.KW, layer.SW, PW_L, PW_R);
 }
 
-std::string endpoint_of(const std::string& layer) { return layer.substr(0, layer.find('/')); }
-
-// "Mixed_6b/Branch_1/Conv2d_0b_1x7" -> "Branch_1"; "" for stem layers and a block's concat.
-std::string branch_of(const std::string& layer) {
-  const auto first = layer.find('/');
-  if (first == std::string::npos) return "";
-  const auto second = layer.find('/', first + 1);
-  const std::string part = layer.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
-  return part.rfind("Branch_", 0) == 0 ? part : "";
-}
-
-// The stage of the one-image schedule each layer runs in: a stem layer, a block's branches
-// (together) and a block's concat each make one; "input" is written before stage 0.
-std::map<std::string, int> stage_of_layers(const std::vector<Layer>& layers) {
-  std::map<std::string, int> stage{{"input", -1}};
-  std::string previous;
-  int t = -1;
-  for (const Layer& layer : layers) {
-    const std::string key = branch_of(layer.name).empty() ? layer.name : endpoint_of(layer.name) + "/branches";
-    if (key != previous) ++t;
-    previous = key;
-    stage[layer.name] = t;
-  }
-  return stage;
-}
-
-// Longest-processing-time-first: each unit (a branch's steps) to the least loaded lane.
-std::vector<std::vector<size_t>> balance(const std::vector<std::vector<size_t>>& units, const std::vector<double>& cost,
-                                         size_t lanes) {
-  std::vector<size_t> order(units.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
-  std::vector<std::vector<size_t>> out(std::min(lanes, units.size()));
-  std::vector<double> load(out.size(), 0);
-  for (size_t u : order) {
-    const size_t lane = size_t(std::min_element(load.begin(), load.end()) - load.begin());
-    load[lane] += cost[u];
-    out[lane].insert(out[lane].end(), units[u].begin(), units[u].end());
-  }
-  for (auto& lane : out) std::sort(lane.begin(), lane.end());  // graph order within a lane
-  return out;
-}
-
 // Sets the OpenMP thread count for a scope (primitives plan their split for it at creation).
 class ScopedThreads {
  public:
@@ -215,6 +196,9 @@ struct Network::Impl {
     std::vector<float> unwanted_endpoint;     // where it goes when the caller does not ask (calibration, profile)
     std::vector<dnnl::memory> scratchpads;
     std::vector<dnnl::stream> streams;
+    // Per step: the run of the one-image schedule that last finished it (lanes wait on these).
+    std::unique_ptr<std::atomic<uint64_t>[]> done;
+    uint64_t runs = 0;
     std::vector<std::unordered_map<int, dnnl::memory>> single_args;  // per step of `single`
     std::vector<std::vector<std::vector<std::unordered_map<int, dnnl::memory>>>> stage_args;  // [stage][lane][i]
   };
@@ -258,6 +242,7 @@ struct Network::Impl {
         ctx.streams.emplace_back(engine);
       }
       for (size_t i = 0; i < steps.size(); ++i) ctx.single_args.push_back(bind(ctx, steps[i], 0));
+      ctx.done = std::make_unique<std::atomic<uint64_t>[]>(steps.size());
       if (c == 0)
         for (const auto& stage : stages) {
           auto& bound = ctx.stage_args.emplace_back();
@@ -366,10 +351,15 @@ struct Network::Impl {
 
     // The layers: stem layers as team steps; each block's branches as concurrent lanes.
     std::map<std::string, Conv2d> single_convs;
-    const auto make_step = [&](const Layer& layer, int nthreads) -> Step {
+    const auto make_step = [&](const Layer& layer, int nthreads, ChannelRange range = {}) -> Step {
       ScopedThreads scoped(nthreads);
       Step step{layer.name, "", endpoint_of(layer.name), {}, {}, {}, {}, 0};
-      const Slot& dst = slot_of.at(layer.name);
+      Slot dst = slot_of.at(layer.name);
+      if (range.count > 0) {  // a part of a conv: its channel slice of the output (blocked, N = 1)
+        const LayerShape& out = shape_of.at(layer.name);
+        dst.offset += size_t(range.first) * size_t(out.H) * size_t(out.W) * act_bytes;
+        dst.desc = act_desc({out.H, out.W, range.count}, act_dt);
+      }
       if (layer.kind == LayerKind::Concat) {  // only when not in place (int8, nhwc)
         std::vector<dnnl::memory::desc> srcs;
         for (size_t i = 0; i < layer.inputs.size(); ++i) {
@@ -392,15 +382,16 @@ struct Network::Impl {
       step.slots = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
       if (layer.kind == LayerKind::Conv) {
         const auto& w = model.convs.at(layer.name);
-        Conv2d conv(engine, src.desc, dst.desc, w.weights, w.bias, {.SH = layer.SH, .SW = layer.SW, .PH_L = PH_L, .PH_R = PH_R, .PW_L = PW_L, .PW_R = PW_R, .relu = true},
+        const auto [weights, bias] = range.count > 0 ? channel_slice(w.weights, w.bias, range) : std::pair{w.weights, w.bias};
+        Conv2d conv(engine, src.desc, dst.desc, weights, bias, {.SH = layer.SH, .SW = layer.SW, .PH_L = PH_L, .PH_R = PH_R, .PW_L = PW_L, .PW_R = PW_R, .relu = true},
                     {.src = scale_of(layer.inputs[0]), .dst = scale_of(layer.name)});
-        if (nthreads == 1) single_convs.emplace(layer.name, conv);
-        else if (auto it = single_convs.find(layer.name); it != single_convs.end()) conv.share_weights(it->second);
+        if (range.count == 0 && nthreads == 1) single_convs.emplace(layer.name, conv);
+        else if (auto it = single_convs.find(layer.name); range.count == 0 && it != single_convs.end()) conv.share_weights(it->second);
         step.kind = "conv";
         step.primitive = conv.primitive();
         step.constants = conv.args(dnnl::memory(), dnnl::memory(), dnnl::memory());
         step.scratchpad = conv.scratchpad_desc();
-        step.flops = 2.0 * out.H * out.W * out.C * layer.KH * layer.KW * in.C;
+        step.flops = 2.0 * out.H * out.W * (range.count > 0 ? range.count : out.C) * layer.KH * layer.KW * in.C;
       } else {
         const bool max = layer.kind == LayerKind::MaxPool;
         Pool2d pool(engine, src.desc, dst.desc,
@@ -414,25 +405,20 @@ struct Network::Impl {
       return step;
     };
 
-    std::vector<std::vector<size_t>> units;  // the current block's branches, as step indices
-    std::vector<double> unit_cost;
-    std::map<std::string, size_t> unit_of_branch;
+    // A block's layers (with the one-thread step of each executed one) until its concat.
+    std::vector<std::pair<const Layer*, std::optional<size_t>>> block_layers;
     for (const Layer& layer : layers) {
       const bool executed = layer.kind != LayerKind::Concat || !in_place;
-      const std::string branch = branch_of(layer.name);
-      if (!branch.empty()) {  // inside a block: one-thread steps, grouped by branch
+      if (!branch_of(layer.name).empty()) {  // inside a block: one-thread steps
+        block_layers.emplace_back(&layer, std::nullopt);
         if (!executed) continue;
-        const size_t index = add_step(make_step(layer, 1), false);
-        auto [it, fresh] = unit_of_branch.try_emplace(branch, units.size());
-        if (fresh) units.emplace_back(), unit_cost.push_back(0);
-        units[it->second].push_back(index);
-        unit_cost[it->second] += steps[index].flops;
-        flops += layer.kind == LayerKind::Conv ? steps[index].flops : 0;
+        block_layers.back().second = add_step(make_step(layer, 1), false);
+        flops += layer.kind == LayerKind::Conv ? steps[*block_layers.back().second].flops : 0;
         continue;
       }
-      if (!units.empty()) {  // a block's concat closes the block
-        if (threads > 1) stages.push_back({balance(units, unit_cost, size_t(threads))});
-        units.clear(), unit_cost.clear(), unit_of_branch.clear();
+      if (!block_layers.empty()) {  // a block's concat closes the block
+        if (threads > 1) stages.push_back(block_stage(block_layers, in_place, make_step));
+        block_layers.clear();
       }
       if (!executed) continue;
       const size_t index = add_step(make_step(layer, 1), true);
@@ -441,6 +427,7 @@ struct Network::Impl {
         const size_t team = steps.size();
         steps.push_back(make_step(layer, threads));
         stages.back().lanes = {{team}};  // the stem layer (or a block's concat) over all threads
+        stages.back().in_order = {team};
       }
     }
 
@@ -491,6 +478,70 @@ struct Network::Impl {
     }
   }
 
+  // A block's branches as concurrent lanes (schedule.h): its executed layers become tasks that
+  // wait for the tasks producing their inputs (an in-place concat stands for its inputs), and
+  // the convs the plan splits get one one-thread step per part.
+  using StepMaker = std::function<Step(const Layer&, int, ChannelRange)>;
+  Stage block_stage(const std::vector<std::pair<const Layer*, std::optional<size_t>>>& block, bool in_place,
+                    const StepMaker& make_step) {
+    constexpr double kPoolCost = 8, kCopyCost = 20;  // per pool "flop", per concat byte: in conv flops
+    std::vector<BlockTask> tasks;
+    std::vector<size_t> task_step;
+    std::vector<const Layer*> task_layer;
+    std::map<std::string, std::vector<size_t>> producers;  // layer name -> tasks that write it
+    for (const auto& [layer, step] : block) {
+      std::vector<size_t> after;
+      for (const auto& in : layer->inputs)
+        if (auto it = producers.find(in); it != producers.end()) after.insert(after.end(), it->second.begin(), it->second.end());
+      std::sort(after.begin(), after.end());
+      after.erase(std::unique(after.begin(), after.end()), after.end());
+      if (!step) {  // an in-place concat: written by whatever writes its inputs
+        producers[layer->name] = after;
+        continue;
+      }
+      const Step& s = steps[*step];
+      const bool conv = layer->kind == LayerKind::Conv;
+      const double cost = conv ? s.flops : s.kind == "concat" ? kCopyCost * double(s.dst().desc.get_size()) : kPoolCost * s.flops;
+      // Parts are channel slices of the output: contiguous only in a blocked layout (not int8's nhwc).
+      const int blocks = conv && in_place && layer->OC % channel_block() == 0 ? layer->OC / channel_block() : 1;
+      producers[layer->name] = {tasks.size()};
+      tasks.push_back({cost, after, blocks});
+      task_step.push_back(*step);
+      task_layer.push_back(layer);
+    }
+    const BlockPlan plan = plan_block(tasks, size_t(threads));
+    std::vector<std::vector<size_t>> step_of(tasks.size());  // per task, per part
+    Stage stage;
+    for (size_t t = 0; t < tasks.size(); ++t) {
+      if (plan.parts[t] == 1) {
+        step_of[t] = {task_step[t]};
+      } else {
+        for (int p = 0; p < plan.parts[t]; ++p) {
+          const auto [first, count] = part_blocks(tasks[t].max_parts, plan.parts[t], p);
+          steps.push_back(make_step(*task_layer[t], 1, {first * channel_block(), count * channel_block()}));
+          step_of[t].push_back(steps.size() - 1);
+        }
+      }
+      stage.in_order.insert(stage.in_order.end(), step_of[t].begin(), step_of[t].end());
+    }
+    std::map<size_t, size_t> lane_of;
+    for (size_t l = 0; l < plan.lanes.size(); ++l)
+      for (const TaskPart& tp : plan.lanes[l]) lane_of[step_of[tp.task][size_t(tp.part)]] = l;
+    for (size_t l = 0; l < plan.lanes.size(); ++l) {
+      if (plan.lanes[l].empty()) continue;
+      auto& lane = stage.lanes.emplace_back();
+      auto& waits = stage.waits.emplace_back();
+      for (const TaskPart& tp : plan.lanes[l]) {
+        lane.push_back(step_of[tp.task][size_t(tp.part)]);
+        auto& wait = waits.emplace_back();
+        for (size_t a : tasks[tp.task].after)
+          for (size_t k : step_of[a])
+            if (lane_of.at(k) != l) wait.push_back(k);
+      }
+    }
+    return stage;
+  }
+
   // Tensors whose lives do not overlap share memory: the buffers become bytes, and every
   // step's slots point into the shared buffer planned for theirs.
   void share_buffers(const std::vector<BufferUse>& uses) {
@@ -507,7 +558,7 @@ struct Network::Impl {
   size_t add_step(Step step, bool own_stage) {
     steps.push_back(std::move(step));
     single.push_back(steps.size() - 1);
-    if (own_stage && threads > 1) stages.push_back({{{steps.size() - 1}}});
+    if (own_stage && threads > 1) stages.push_back({.lanes = {{steps.size() - 1}}, .waits = {{{}}}, .in_order = {steps.size() - 1}});
     return steps.size() - 1;
   }
 
@@ -525,30 +576,54 @@ struct Network::Impl {
   }
 
   void run_stages(Context& ctx) {
+    const uint64_t run = ++ctx.runs;
     for (size_t s = 0; s < stages.size(); ++s) {
-      const auto& lanes = stages[s].lanes;
+      const Stage& stage = stages[s];
+      const auto& lanes = stage.lanes;
       if (lanes.size() == 1) {
         for (size_t i = 0; i < lanes[0].size(); ++i) steps[lanes[0][i]].primitive.execute(ctx.streams[0], ctx.stage_args[s][0][i]);
         ctx.streams[0].wait();
         continue;
       }
       std::exception_ptr error;
+      std::atomic<bool> failed{false};
 #pragma omp parallel num_threads(int(lanes.size()))
       {
-        // Fewer threads than lanes (a nested call, OMP_DYNAMIC): each thread takes several.
-        for (size_t l = size_t(omp_get_thread_num()); l < lanes.size(); l += size_t(omp_get_num_threads())) {
-          try {
-            for (size_t i = 0; i < lanes[l].size(); ++i)
+        const size_t l = size_t(omp_get_thread_num());
+        try {
+          if (size_t(omp_get_num_threads()) < lanes.size()) {
+            // Fewer threads than lanes (a nested call, OMP_DYNAMIC): one thread runs the stage.
+            if (l == 0) run_in_order(ctx, s);
+          } else {
+            for (size_t i = 0; i < lanes[l].size(); ++i) {
+              for (size_t w : stage.waits[l][i]) wait_for(ctx, w, run, failed);
               steps[lanes[l][i]].primitive.execute(ctx.streams[l], ctx.stage_args[s][l][i]);
-            ctx.streams[l].wait();
-          } catch (...) {
-#pragma omp critical(blastscan_network_error)
-            if (!error) error = std::current_exception();
+              ctx.streams[l].wait();
+              ctx.done[lanes[l][i]].store(run, std::memory_order_release);
+            }
           }
+        } catch (...) {
+#pragma omp critical(blastscan_network_error)
+          if (!error) error = std::current_exception();
+          failed = true;  // after recording: a lane that gives up waiting never hides the cause
         }
       }
       if (error) std::rethrow_exception(error);
     }
+  }
+
+  // Until another lane has finished `step` in this run (or failed: then this lane gives up too).
+  void wait_for(Context& ctx, size_t step, uint64_t run, const std::atomic<bool>& failed) {
+    for (int spins = 0; ctx.done[step].load(std::memory_order_acquire) != run; ++spins) {
+      if (failed.load(std::memory_order_relaxed)) throw Error("network: another lane failed");
+      if (spins > 1000) std::this_thread::yield();  // the other lane is not running: let it
+    }
+  }
+
+  // A multi-lane stage on this thread alone, on the lane-0 bindings of the one-thread program.
+  void run_in_order(Context& ctx, size_t s) {
+    for (size_t step : stages[s].in_order) steps[step].primitive.execute(ctx.streams[0], bind(ctx, steps[step], 0));
+    ctx.streams[0].wait();
   }
 
   NetworkOutput run(const float* images, int n) {

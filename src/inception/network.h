@@ -7,7 +7,7 @@
 // channel scales, per-tensor activation scales from the model's calibration).
 //
 // Two cores: one image runs the stem's big layers split over all threads and each Inception
-// block's branches concurrently, one thread per group of branches; several images run
+// block's steps on concurrent one-thread lanes (inception/schedule.h); several images run
 // concurrently, one thread each (see network.cpp for the measurements behind this).
 #pragma once
 #include <map>
