@@ -7,7 +7,8 @@
 #
 # Usage: bench/soak.sh [SECONDS] [MODEL.pb]   (default: a seeded random model up to Conv2d_2a_3x3)
 # Environment: BUILD_DIR (default build), CONNECTIONS (16), SLOW (3 of them slow clients),
-# READ_TIMEOUT (5 s), REQUEST_TIMEOUT (15 s), BLASTSCAN_SHARED (the good images are shared taleqani images).
+# READ_TIMEOUT (5 s), REQUEST_TIMEOUT (15 s), BLASTSCAN_SHARED (the good images are shared taleqani images),
+# SERVE_FLAGS (more flags for serve, e.g. "--malloc-arenas 0" to compare with glibc's default arenas).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -50,7 +51,7 @@ open(sys.argv[2], "wb").write(b)
 EOF
 
 "$bin" serve --model "$model" --port 0 --threads 1 --max-body-mb "$max_body_mb" --read-timeout "$read_timeout" \
-  --request-timeout "$request_timeout" >"$work/serve.log" 2>&1 &
+  --request-timeout "$request_timeout" ${SERVE_FLAGS:-} >"$work/serve.log" 2>&1 &
 server_pid=$!
 port=""
 for _ in $(seq 300); do

@@ -104,6 +104,11 @@ const SettingSpec max_memory_mb{.key = "max_memory_mb",
                                         "images (more: 503)",
                                 .min = 16,
                                 .max = 1 << 20};
+const SettingSpec malloc_arenas{.key = "malloc_arenas",
+                                .help = "glibc malloc arenas the server's threads share: few keep its memory flat, more "
+                                        "may serve many workers on many cores faster (0: glibc's default, 8 per core)",
+                                .min = 0,
+                                .max = 1024};
 const SettingSpec& seed = train_setting("seed").spec;
 const SettingSpec& validation = train_setting("validation").spec;
 const SettingSpec& group_by = train_setting("group_by").spec;

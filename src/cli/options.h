@@ -63,6 +63,7 @@ extern const SettingSpec precision;      // --precision fp32|bf16|int8 (see choo
 extern const SettingSpec max_connections;  // --max-connections: connections served at once; more get 503
 extern const SettingSpec request_timeout;  // --request-timeout: seconds for a whole request, then 408
 extern const SettingSpec max_memory_mb;    // --max-memory-mb: bodies and decoded images in flight; more: 503
+extern const SettingSpec malloc_arenas;    // --malloc-arenas: glibc arenas the server's threads share
 // Training settings that other subcommands take too (prepare splits as train does), so they
 // are the rows of train_settings(), not second declarations.
 extern const SettingSpec& seed;        // --seed
