@@ -37,7 +37,10 @@ Predictor::Predictor(Model model, PredictorOptions options)
                         .image_size = kImageSize,
                         .threads = options.threads,
                         .precision = options.precision,
-                        .keep_endpoint = options.explain}) {}
+                        .keep_endpoint = options.explain}),
+      parameter_count_(model_.parameter_count()) {
+  model_.convs.clear();
+}
 
 cv::Rect network_view(const Model& model, cv::Size size) {
   const CropBox box = central_crop_box(size.height, size.width, preprocessing_recipe(model.preprocessing).central_crop);

@@ -87,7 +87,7 @@ nlohmann::ordered_json model_answer(const ServedModel& served) {
       {"classes", model.classes},
       {"positive", model.positive},
       {"threshold", as_written(served.threshold())},  // 0.8, not 0.800000011920929
-      {"parameters", model.parameter_count()},
+      {"parameters", served.parameter_count()},
       {"input",
        {{"name", "input"}, {"shape", {-1, 299, 299, 3}}, {"layout", "NHWC"}, {"type", "float32"},
         {"preprocessing", model.preprocessing}}},

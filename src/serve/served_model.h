@@ -30,7 +30,8 @@ class ServedModel {
   // A slide-sized image scanned in tiles (predict/slide_scan.h, classify's default tiling),
   // as one job: other requests wait for the whole scan.
   SlideScan scan(const cv::Mat& rgb);
-  const Model& model() const { return predictor_->model(); }
+  const Model& model() const { return predictor_->model(); }  // without backbone weights (predictor.h)
+  int64_t parameter_count() const { return predictor_->parameter_count(); }
   float threshold() const { return predictor_->threshold(); }
   int input_size() const { return predictor_->input_size(); }
 

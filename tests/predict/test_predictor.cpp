@@ -52,6 +52,24 @@ TEST(Predictor, BatchesGiveTheSameAnswersAsSingles) {
     for (size_t k = 0; k < 3; ++k) EXPECT_NEAR(a[i].probabilities[k], b[i].probabilities[k], 1e-6);
 }
 
+// The backbone's weights live only in the compiled network: the Predictor keeps no second
+// copy (87 MB for the full network), and still answers with them and counts them.
+TEST(Predictor, KeepsNoCopyOfTheBackboneWeights) {
+  const Model m = make_random_model("Conv2d_2b_3x3", 3, 9);
+  Predictor predictor(m);
+  EXPECT_TRUE(predictor.model().convs.empty());
+  EXPECT_EQ(predictor.parameter_count(), m.parameter_count());
+  EXPECT_EQ(predictor.model().classes, m.classes);
+  const cv::Mat image(60, 70, CV_8UC3, cv::Scalar(40, 180, 90));
+  std::vector<float> input(size_t(predictor.input_size()) * predictor.input_size() * 3);
+  preprocess_for_model(m, image, predictor.input_size(), input.data());
+  Network reference(m, {.image_size = predictor.input_size()});  // compiled from weights still held
+  const auto expected = reference.run(input.data(), 1).probabilities;
+  const auto p = predictor.predict(image).probabilities;
+  ASSERT_EQ(p.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) EXPECT_EQ(p[k], expected.data[k]);
+}
+
 TEST(Predictor, RefusesABackboneWithoutHead) {
   EXPECT_THROW(Predictor(make_random_model("Conv2d_1a_3x3", 0, 1)), InputError);
 }
