@@ -65,6 +65,11 @@ const SettingTable<TrainConfig>& train_settings() {
         .min = 0,
         .max = 10},
        &C::backbone_learning_rate},
+      {{.key = "head_warmup_epochs",
+        .help = "with --fine-tune-from: epochs in which only the head learns, before the blocks do",
+        .min = 0,
+        .max = 1e6},
+       &C::head_warmup_epochs},
       {{.key = "final_endpoint",
         .help = "grow the backbone to this end point (e.g. Mixed_7c), new blocks He-initialised; needs "
                 "--fine-tune-from",
@@ -86,6 +91,8 @@ void check_train_config(const TrainConfig& c, const std::string& name) {
   check_settings(train_settings(), c, name);
   if (!c.final_endpoint.empty() && c.fine_tune_from.empty())
     throw InputError(name + ": final_endpoint adds untrained blocks; it needs fine_tune_from");
+  if (c.head_warmup_epochs > 0 && c.fine_tune_from.empty())
+    throw InputError(name + ": head_warmup_epochs delays the blocks' training; it needs fine_tune_from");
 }
 
 TrainConfig parse_train_config(const nlohmann::json& json, const std::string& name) {

@@ -40,6 +40,9 @@ struct TrainConfig {
   // block above it (BatchNorm folded and frozen) at backbone_learning_rate, same schedule.
   std::string fine_tune_from;
   double backbone_learning_rate = 1e-4;  // the seed's rate, which fine-tuned a whole network
+  // Fine-tuning: the head alone learns for this many epochs first, the blocks frozen (Keras'
+  // fine-tuning guide: a random head's first gradients would wreck the pretrained features).
+  int head_warmup_epochs = 0;
   std::string final_endpoint;     // "" = the backbone's; deeper (Mixed_7c) adds blocks, He-initialised
 
   bool operator==(const TrainConfig&) const = default;

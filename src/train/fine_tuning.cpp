@@ -51,7 +51,7 @@ std::vector<std::string> trained_blocks(const TrainableStack& stack) {
 BlockFeatures::BlockFeatures(TrainableStack& stack, const CutActivations& activations, std::vector<int> labels,
                              const TrainConfig& config)
     : stack_(stack), activations_(activations), labels_(std::move(labels)),
-      backbone_learning_rate_(config.backbone_learning_rate) {
+      backbone_learning_rate_(float(config.backbone_learning_rate)), head_warmup_epochs_(config.head_warmup_epochs) {
   const LayerShape s = activations.shape();
   input_.resize(size_t(stack.batch()) * s.H * s.W * s.C);
 }
@@ -64,12 +64,14 @@ void BlockFeatures::features(const std::vector<std::pair<size_t, int>>& rows, bo
 }
 
 void BlockFeatures::backward(const float* diff_features, float lr_factor) {
+  if (!blocks_learn_) return;
   stack_.backward(diff_features);
   adam_update(stack_.parameters(), stack_.gradients(), adam_, backbone_learning_rate_ * lr_factor);
   stack_.parameters_changed();
 }
 
 void BlockFeatures::begin_epoch(const TrainingState& state) {
+  blocks_learn_ = int(state.history.size()) >= head_warmup_epochs_;
   stack_.load_graph_order(state.backbone_params);
   adam_ = {stack_.from_graph_order(state.backbone_adam.m), stack_.from_graph_order(state.backbone_adam.v),
            state.backbone_adam.t};

@@ -50,6 +50,8 @@ class BlockFeatures : public FeatureSource {
   const CutActivations& activations_;
   std::vector<int> labels_;
   float backbone_learning_rate_;
+  int head_warmup_epochs_;
+  bool blocks_learn_ = true;  // this epoch (false during the head's warm-up)
   AdamState adam_;            // the blocks' moments in the stack's layout, during an epoch
   std::vector<float> input_;  // [batch, H, W, C]
 };

@@ -2,7 +2,8 @@
 // the blocks above the cut change and the ones below do not; the result is an ordinary model
 // that OpenCV DNN reads (the frozen .pb and its ONNX export) and answers like blastscan; the
 // model card names the trained scopes; --resume continues exactly (the same model bytes);
-// --final-endpoint Mixed_7c grows the network with seeded He-initialised blocks.
+// --final-endpoint Mixed_7c grows the network with seeded He-initialised blocks;
+// --head-warmup-epochs keeps the blocks frozen for its epochs.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -90,6 +91,34 @@ TEST(FineTuneCli, ResumeContinuesExactly) {
   EXPECT_NE(out.find("resuming after epoch 1"), std::string::npos) << out;
   EXPECT_TRUE(read_file(dir / "whole" / "model.pb") == read_file(dir / "parts" / "model.pb"))
       << "the resumed run's model differs from the uninterrupted run's";
+}
+
+// Whether the tuned model's Mixed_7a convs still equal the backbone's (all or none).
+bool mixed_7a_unchanged(const Model& tuned) {
+  const Model backbone = load_model(testing::backbone_pb());
+  int changed = 0, convs = 0;
+  for (const auto& [name, conv] : backbone.convs)
+    if (name.rfind("Mixed_7a/", 0) == 0) {
+      ++convs;
+      changed += !(tuned.convs.at(name) == conv);
+    }
+  EXPECT_TRUE(changed == 0 || changed == convs) << changed << " of " << convs << " changed";
+  return changed == 0;
+}
+
+TEST(FineTuneCli, HeadWarmupKeepsTheBlocksFrozenForItsEpochs) {
+  const fs::path dir = testing::scratch_dir();
+  const fs::path data = testing::copy_small_dataset(dir / "data", 4);
+  const std::string flags = " --fine-tune-from Mixed_6e --backbone-learning-rate 1e-3 --head-warmup-epochs 1";
+  std::string out;
+  ASSERT_EQ(testing::train_small(data, dir / "one", "--epochs 1" + flags, out), 0) << out;
+  const Model warm = load_model(dir / "one" / "model.pb");
+  EXPECT_TRUE(mixed_7a_unchanged(warm)) << "the blocks learnt during the head's warm-up";
+  ASSERT_EQ(testing::train_small(data, dir / "two", "--epochs 2" + flags, out), 0) << out;
+  EXPECT_FALSE(mixed_7a_unchanged(load_model(dir / "two" / "model.pb"))) << "the blocks did not learn after it";
+  // Without fine-tuning there is nothing to warm up for: refused, naming the setting.
+  EXPECT_NE(testing::train_small(data, dir / "head", "--epochs 1 --head-warmup-epochs 1", out), 0);
+  EXPECT_NE(out.find("head_warmup_epochs"), std::string::npos) << out;
 }
 
 TEST(FineTuneCli, FinalEndpointAddsHeInitialisedBlocks) {
