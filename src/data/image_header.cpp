@@ -148,16 +148,13 @@ int tiff_error(TIFF*, void* user, const char*, const char* fmt, va_list args) {
   }
   return 1;  // handled: nothing goes to stderr
 }
-int tiff_quiet(TIFF*, void*, const char*, const char*, va_list) { return 1; }
 
 ImageHeader read_tiff(std::span<const uint8_t> bytes, const std::string& name) {
   // libtiff cannot open a file whose first directory lies past its end (OpenCV writes it last).
   const ByteReader r(bytes, name, bytes[0] == 'I');
   if (uint64_t(r.u32(4)) + 2 > bytes.size()) throw InputError(name + ": truncated TIFF (the file ends before its directory)");
   MemoryFile file{bytes, 0, {}};
-  std::unique_ptr<TIFFOpenOptions, void (*)(TIFFOpenOptions*)> opts(TIFFOpenOptionsAlloc(), TIFFOpenOptionsFree);
-  TIFFOpenOptionsSetErrorHandlerExtR(opts.get(), tiff_error, &file);
-  TIFFOpenOptionsSetWarningHandlerExtR(opts.get(), tiff_quiet, nullptr);
+  const TiffOpenOptions opts = quiet_tiff_options(tiff_error, &file);
   // "m": no memory mapping (there is no file to map).
   std::unique_ptr<TIFF, void (*)(TIFF*)> tif(TIFFClientOpenExt(name.c_str(), "rm", &file, tiff_read, tiff_write, tiff_seek,
                                                              tiff_close, tiff_size, nullptr, nullptr, opts.get()),

@@ -11,6 +11,17 @@
 
 namespace blastscan {
 
+namespace {
+int tiff_drop(TIFF*, void*, const char*, const char*, va_list) { return 1; }  // handled: nothing on stderr
+}  // namespace
+
+TiffOpenOptions quiet_tiff_options(TIFFErrorHandlerExtR on_error, void* user) {
+  TiffOpenOptions opts(TIFFOpenOptionsAlloc(), TIFFOpenOptionsFree);
+  TIFFOpenOptionsSetErrorHandlerExtR(opts.get(), on_error ? on_error : tiff_drop, user);
+  TIFFOpenOptionsSetWarningHandlerExtR(opts.get(), tiff_drop, nullptr);
+  return opts;
+}
+
 TiffPieces tiff_pieces(TIFF* tif, uint64_t file_size) {
   const bool tiled = TIFFIsTiled(tif);
   const uint32_t pieces = tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
@@ -116,15 +127,11 @@ void check_directories(const std::filesystem::path& path, const std::string& nam
   }
 }
 
-int tiff_quiet(TIFF*, void*, const char*, const char*, va_list) { return 1; }  // errors surface as ours
-
 // The strips and tiles of every directory, as libtiff reads them (libtiff takes the first of
 // two duplicate tags, say: what it sees is what OpenSlide will read). Files libtiff cannot
 // open are left to OpenSlide (its other formats, or its error).
 void check_pieces(const std::filesystem::path& path, const std::string& name, uint64_t file_size) {
-  std::unique_ptr<TIFFOpenOptions, void (*)(TIFFOpenOptions*)> opts(TIFFOpenOptionsAlloc(), TIFFOpenOptionsFree);
-  TIFFOpenOptionsSetErrorHandlerExtR(opts.get(), tiff_quiet, nullptr);
-  TIFFOpenOptionsSetWarningHandlerExtR(opts.get(), tiff_quiet, nullptr);
+  const TiffOpenOptions opts = quiet_tiff_options();
   std::unique_ptr<TIFF, void (*)(TIFF*)> tif(TIFFOpenExt(path.c_str(), "rm", opts.get()), TIFFClose);
   if (!tif) return;
   int directory = 0;

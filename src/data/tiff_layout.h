@@ -9,9 +9,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 namespace blastscan {
+
+// libtiff open options that print nothing: warnings are dropped, and errors go to `on_error`
+// (with `user`) or are dropped too, so every problem surfaces as our InputError, not on stderr.
+using TiffOpenOptions = std::unique_ptr<TIFFOpenOptions, void (*)(TIFFOpenOptions*)>;
+TiffOpenOptions quiet_tiff_options(TIFFErrorHandlerExtR on_error = nullptr, void* user = nullptr);
 
 // The strips or tiles of libtiff's current directory against a file of `file_size` bytes.
 struct TiffPieces {
