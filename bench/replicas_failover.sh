@@ -10,9 +10,7 @@
 #   IMAGE     default: a shared taleqani image (224x224 JPEG)
 # Environment: BUILD_DIR, SECONDS_PER_ROUND (20), CONNECTIONS (8), THREADS (1 per replica).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$root/build}
-shared=${BLASTSCAN_SHARED:-$root/../shared}
+. "$(dirname "$0")/common.sh"
 duration=${SECONDS_PER_ROUND:-20}
 connections=${CONNECTIONS:-8}
 threads=${THREADS:-1}
@@ -25,10 +23,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cmake --build "$build" --target blastscan >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-blastscan=$build/blastscan
-model=${1:-$work/model.pb}
-[[ -n ${1:-} ]] || "$blastscan" export --random Mixed_7a --classes 2 --out "$model" >/dev/null
+build_blastscan "$work"
+model=$(model_or_random "${1:-}" "$work/model.pb")
 image=${2:-$shared/data/taleqani/Pro/WBC-Malignant-Pro-001.jpg}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port_a=$(free_port) port_b=$(free_port) port=$(free_port)

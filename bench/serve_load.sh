@@ -11,9 +11,7 @@
 # Environment: BUILD_DIR (default build), REQUESTS, CONNECTIONS, THREADS (compute threads, 0 = all),
 # SERVE_ARGS (more serve flags, e.g. "--batch 1" to compare with throughput mode's default).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$root/build}
-shared=${BLASTSCAN_SHARED:-$root/../shared}
+. "$(dirname "$0")/common.sh"
 model=${1:?usage: bench/serve_load.sh MODEL.pb [IMAGE]}
 image=${2:-$shared/data/taleqani/Pro/WBC-Malignant-Pro-001.jpg}
 requests=${REQUESTS:-2000}
@@ -22,7 +20,7 @@ threads=${THREADS:-0}
 read -r -a serve_args <<<"${SERVE_ARGS:-}"
 command -v wrk >/dev/null || { echo "serve_load: wrk is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 work=$(mktemp -d)
-cmake --build "$build" --target blastscan >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+build_blastscan "$work"
 server_pid=""
 wrk_pid=""
 cleanup() {
@@ -33,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- the server, on a free port (it prints the one it got)
-"$build/blastscan" serve --model "$model" --port 0 --threads "$threads" --workers "$connections" "${serve_args[@]}" \
+"$blastscan" serve --model "$model" --port 0 --threads "$threads" --workers "$connections" "${serve_args[@]}" \
   >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 600); do

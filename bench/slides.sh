@@ -12,8 +12,7 @@
 # Usage: bench/slides.sh MODEL.pb [extra classify flags, e.g. --precision bf16]
 # Environment: BUILD_DIR (default build), WORK (default: a temporary folder, removed after).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$root/build}
+. "$(dirname "$0")/common.sh"
 model=${1:?usage: bench/slides.sh MODEL.pb [classify flags...]}
 shift
 command -v vips >/dev/null || { echo "slides: vips is missing (scripts/setup.sh installs libvips-tools)" >&2; exit 1; }
@@ -21,7 +20,7 @@ command -v vips >/dev/null || { echo "slides: vips is missing (scripts/setup.sh 
 work=${WORK:-$(mktemp -d)}
 [[ -n ${WORK:-} ]] || trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"
-cmake --build "$build" --target blastscan >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+build_blastscan "$work"
 
 # Textured RGB noise around a mid grey: every 299-pixel tile has stained-looking pixels.
 texture() {  # texture WIDTH HEIGHT OUT
@@ -49,7 +48,7 @@ echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load: $(upti
 run() {  # run LABEL IMAGE FLAGS...
   local label=$1 image=$2
   shift 2
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$build/blastscan" classify --model "$model" --format json "$@" \
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$blastscan" classify --model "$model" --format json "$@" \
     "$image" >"$work/out.json" 2>"$work/err.txt" || { cat "$work/err.txt" >&2; exit 1; }
   read -r seconds rss_kb <"$work/time.txt"
   python3 - "$label" "$seconds" "$rss_kb" "$work/out.json" <<'PY'

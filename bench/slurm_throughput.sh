@@ -12,9 +12,7 @@
 #   IMAGES    default: the 210 ALL-IDB2 crops of the shared data
 # Environment: BUILD_DIR (default build), LAYOUTS (default "1x2 2x1 4x1": tasks x cpus-per-task).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$root/build}
-shared=${BLASTSCAN_SHARED:-$root/../shared}
+. "$(dirname "$0")/common.sh"
 layouts=${LAYOUTS:-1x2 2x1 4x1}
 work=$(mktemp -d /tmp/blastscan-bench-XXXXXX)
 cluster=$work/cluster
@@ -23,10 +21,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cmake --build "$build" --target blastscan >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-blastscan=$build/blastscan
-model=${1:-$work/model.pb}
-[[ -n ${1:-} ]] || "$blastscan" export --random Mixed_7a --classes 2 --out "$model" >/dev/null
+build_blastscan "$work"
+model=$(model_or_random "${1:-}" "$work/model.pb")
 images=${2:-$shared/data/all_idb2_lowres}
 count=$(find "$images" -type f | wc -l)
 
