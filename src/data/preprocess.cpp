@@ -3,7 +3,9 @@
 #include "data/preprocess.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -78,7 +80,7 @@ CropBox central_crop_box(int height, int width, double fraction) {
 
 void preprocess_for_eval(const PreprocessingRecipe& recipe, const cv::Mat& rgb, int size, float* dst) {
   check_input(rgb, size);
-  const cv::Mat source = recipe.equalised_gray ? equalised_gray(rgb) : rgb;
+  const cv::Mat source = normalise_colour(recipe, rgb);
   const CropBox box = central_crop_box(source.rows, source.cols, recipe.central_crop);
   // TF-Slim converts to float before resizing ("inception"); blobFromImage resizes the 8-bit
   // image, then converts ("whole"): each recipe says which, to match its reference's numbers.
@@ -103,6 +105,79 @@ cv::Mat equalised_gray(const cv::Mat& rgb) {
   cv::equalizeHist(gray, equalised);
   cv::cvtColor(equalised, rgb_again, cv::COLOR_GRAY2RGB);
   return rgb_again;
+}
+
+namespace {
+
+cv::Mat clahe_gray(const cv::Mat& rgb, double clip, int tiles) {
+  cv::Mat gray, equalised, rgb_again;
+  cv::cvtColor(rgb, gray, cv::COLOR_RGB2GRAY);
+  cv::createCLAHE(clip, cv::Size(tiles, tiles))->apply(gray, equalised);
+  cv::cvtColor(equalised, rgb_again, cv::COLOR_GRAY2RGB);
+  return rgb_again;
+}
+
+// Reinhard, Ashikhmin, Gooch, Shirley, "Color transfer between images" (2001), in CIE Lab (the
+// paper's lαβ is a close relative; Lab is what OpenCV converts to and stain work uses). Float
+// Lab, so an 8-bit round trip does not quantise a and b first. A channel without spread (a
+// flat image) is moved to the reference mean, not divided by zero.
+cv::Mat reinhard_lab(const cv::Mat& rgb, const std::array<double, 3>& ref_mean, const std::array<double, 3>& ref_sd) {
+  cv::Mat unit, lab;
+  rgb.convertTo(unit, CV_32F, 1.0 / 255.0);
+  cv::cvtColor(unit, lab, cv::COLOR_RGB2Lab);
+  cv::Scalar mean, sd;
+  cv::meanStdDev(lab, mean, sd);
+  std::vector<cv::Mat> channels;
+  cv::split(lab, channels);
+  for (size_t c = 0; c < 3; ++c) {
+    const double gain = sd[int(c)] > 1e-6 ? ref_sd[c] / sd[int(c)] : 1.0;
+    channels[c].convertTo(channels[c], CV_32F, gain, ref_mean[c] - mean[int(c)] * gain);
+  }
+  cv::merge(channels, lab);
+  cv::cvtColor(lab, unit, cv::COLOR_Lab2RGB);
+  cv::Mat out;
+  unit.convertTo(out, CV_8UC3, 255.0);  // rounds and saturates
+  return out;
+}
+
+// The smallest level with at least `fraction` of the pixels at or below it.
+int channel_percentile(const cv::Mat& channel, double fraction) {
+  cv::Mat hist;
+  const int bins = 256, channel_index = 0;
+  const float range[] = {0, 256};
+  const float* ranges = range;
+  cv::calcHist(&channel, 1, &channel_index, cv::Mat(), hist, 1, &bins, &ranges);
+  const double wanted = fraction * double(channel.total());
+  double seen = 0;
+  for (int level = 0; level < bins; ++level)
+    if ((seen += hist.at<float>(level)) >= wanted) return level;
+  return bins - 1;
+}
+
+// Between the cells of a smear lies bare background (plasma, glass): the brightest part of the
+// picture, white under a neutral lamp. A high percentile finds it without segmenting, and
+// scaling each channel to put it on one level removes the lamp's and the stain's cast.
+cv::Mat background_white(const cv::Mat& rgb, double percentile, double level) {
+  std::vector<cv::Mat> channels;
+  cv::split(rgb, channels);
+  for (auto& channel : channels)
+    channel.convertTo(channel, CV_8U, level / std::max(1, channel_percentile(channel, percentile)));
+  cv::Mat out;
+  cv::merge(channels, out);
+  return out;
+}
+
+}  // namespace
+
+cv::Mat normalise_colour(const PreprocessingRecipe& recipe, const cv::Mat& rgb) {
+  switch (recipe.colour_step) {
+    case ColourStep::none: return rgb;
+    case ColourStep::equalised_gray: return equalised_gray(rgb);
+    case ColourStep::clahe_gray: return clahe_gray(rgb, recipe.clahe_clip, recipe.clahe_tiles);
+    case ColourStep::reinhard_lab: return reinhard_lab(rgb, recipe.lab_mean, recipe.lab_sd);
+    case ColourStep::background_white: return background_white(rgb, recipe.white_percentile, recipe.white_level);
+  }
+  return rgb;
 }
 
 void preprocess_gray(const cv::Mat& rgb, int size, float* dst) {

@@ -24,8 +24,12 @@ struct CropBox {
 // Offsets truncate as TF's int32 cast does: start = int((H - H*fraction)/2), size = H - 2*start.
 CropBox central_crop_box(int height, int width, double fraction = 0.875);
 
+// The recipe's colour step (ColourStep) on an 8-bit RGB image: a new 8-bit RGB image of the
+// same size, or `rgb` itself for ColourStep::none. Training distortions start from it too.
+cv::Mat normalise_colour(const PreprocessingRecipe& recipe, const cv::Mat& rgb);
+
 // An evaluation preprocessing as its recipe states it (inception/preprocessing_recipe.h):
-// optional equalised gray, central crop, bilinear resize to size x size (of the 8-bit image or
+// its colour step (normalise_colour), central crop, bilinear resize to size x size (of the 8-bit image or
 // of its float values), (x - mean)/scale. Writes size*size*3 floats (HWC, RGB).
 void preprocess_for_eval(const PreprocessingRecipe& recipe, const cv::Mat& rgb, int size, float* dst);
 

@@ -51,8 +51,8 @@ const SettingTable<TrainConfig>& train_settings() {
       {{.key = "endpoint", .help = "backbone end point (Conv2d_1a_3x3 ... Mixed_7c) or auto"}, &C::endpoint},
       {{.key = "preprocessing",
         .help = "evaluation preprocessing: " + preprocessing_names() +
-                " (gray: histogram-equalised grayscale, then inception: ignores stain colour); default: the "
-                "backbone's",
+                " (gray: histogram-equalised grayscale, then inception: ignores stain colour; gray-clahe, reinhard, "
+                "white-balance: other colour normalisations); default: the backbone's",
         .choices = preprocessing_choices()},
        &C::preprocessing},
       {{.key = "fine_tune_from",

@@ -50,9 +50,9 @@ void preprocess_view(const Model& model, const cv::Mat& rgb, const std::string& 
   words.insert(words.end(), {uint32_t(o.seed), uint32_t(o.seed >> 32), uint32_t(view)});
   std::seed_seq seq(words.begin(), words.end());
   std::mt19937 rng(seq);
-  // Distortions start from what the model sees: for "gray", the equalised gray image.
-  const bool gray = preprocessing_recipe(model.preprocessing).equalised_gray;
-  preprocess_inception_train(gray ? equalised_gray(rgb) : rgb, o.image_size, rng, dst);
+  // Distortions start from what the model sees: the recipe's colour step first (for "gray",
+  // the equalised gray image).
+  preprocess_inception_train(normalise_colour(preprocessing_recipe(model.preprocessing), rgb), o.image_size, rng, dst);
 }
 
 // Hashes every image's bytes (in parallel) into `hashes`; the views `have(image, view)` does

@@ -112,24 +112,121 @@ TEST(PreprocessGray, IgnoresStainColourAndBrightness) {
   EXPECT_EQ(a[1], a[2]);
 }
 
+// A smear-like scene: light background, pink red cells, one purple nucleus, some texture.
+cv::Mat smear_scene() {
+  cv::Mat img(96, 112, CV_8UC3, cv::Scalar(226, 214, 220));
+  for (int i = 0; i < 9; ++i)
+    cv::circle(img, {12 + 11 * i, 14 + (i % 3) * 34}, 10, cv::Scalar(205, 150, 160), cv::FILLED);
+  cv::circle(img, {56, 50}, 20, cv::Scalar(120, 80, 170), cv::FILLED);
+  cv::Mat noise(img.size(), CV_8UC3);
+  cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(6));
+  cv::add(img, noise, img);
+  return img;
+}
+
+// What another acquisition batch makes of the same scene: another lamp (a gain per channel)
+// and another stain strength (a little darker and bluer).
+cv::Mat other_batch(const cv::Mat& rgb) {
+  std::vector<cv::Mat> channels;
+  cv::split(rgb, channels);
+  const double gain[3] = {0.82, 0.9, 1.05}, offset[3] = {-6, -2, 4};
+  for (size_t c = 0; c < 3; ++c) channels[c].convertTo(channels[c], CV_8U, gain[c], offset[c]);
+  cv::Mat out;
+  cv::merge(channels, out);
+  return out;
+}
+
+double mean_abs_diff(const cv::Mat& a, const cv::Mat& b) {
+  cv::Mat diff;
+  cv::absdiff(a, b, diff);
+  const cv::Scalar m = cv::mean(diff);
+  return (m[0] + m[1] + m[2]) / 3;
+}
+
+// The colour-normalising recipes make the two batches' pictures of one scene nearly the same
+// pixels, where the plain ones differ by ~26 levels on average; and the step is not the
+// identity. The gray recipes are only partly invariant to this (a gain per channel changes
+// the gray mix of each colour differently: 5.4 and 3.7 levels): their own tests are beside.
+TEST(ColourNormalisation, TwoBatchesOfOneSceneComeOutAlike) {
+  const cv::Mat scene = smear_scene(), shifted = other_batch(scene);
+  const double raw = mean_abs_diff(scene, shifted);
+  EXPECT_GT(raw, 20.0);
+  for (const char* name : {"reinhard", "white-balance"}) {
+    const PreprocessingRecipe& recipe = preprocessing_recipe(name);
+    const cv::Mat a = normalise_colour(recipe, scene), b = normalise_colour(recipe, shifted);
+    EXPECT_LT(mean_abs_diff(a, b), 2.5) << name << " (plain: " << raw << ")";
+    EXPECT_GT(mean_abs_diff(a, scene), 3.0) << name << " changed nothing";
+  }
+}
+
+// gray-clahe: three equal channels, and a darker, lower-contrast exposure of the scene comes
+// out closer to the original than in plain gray (the clip limit restores only part of the
+// contrast: that is what it is for).
+TEST(ColourNormalisation, GrayClaheUndoesExposure) {
+  const PreprocessingRecipe& recipe = preprocessing_recipe("gray-clahe");
+  const cv::Mat scene = smear_scene();
+  cv::Mat darker, gray_scene, gray_darker;
+  scene.convertTo(darker, CV_8UC3, 0.6, 40);
+  cv::cvtColor(scene, gray_scene, cv::COLOR_RGB2GRAY);
+  cv::cvtColor(darker, gray_darker, cv::COLOR_RGB2GRAY);
+  const cv::Mat a = normalise_colour(recipe, scene), b = normalise_colour(recipe, darker);
+  const double plain = mean_abs_diff(gray_scene, gray_darker), normalised = mean_abs_diff(a, b);
+  EXPECT_LT(normalised, plain / 2) << "plain gray differs by " << plain;  // 5.5 against 12.7
+  std::vector<cv::Mat> channels;
+  cv::split(a, channels);
+  EXPECT_EQ(cv::norm(channels[0], channels[1], cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(channels[1], channels[2], cv::NORM_INF), 0);
+}
+
+// Reinhard moves every image's Lab statistics onto the recipe's reference.
+TEST(ColourNormalisation, ReinhardLandsOnItsReference) {
+  const PreprocessingRecipe& recipe = preprocessing_recipe("reinhard");
+  for (const cv::Mat& image : {smear_scene(), other_batch(smear_scene())}) {
+    cv::Mat unit, lab;
+    normalise_colour(recipe, image).convertTo(unit, CV_32F, 1.0 / 255.0);
+    cv::cvtColor(unit, lab, cv::COLOR_RGB2Lab);
+    cv::Scalar mean, sd;
+    cv::meanStdDev(lab, mean, sd);
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_NEAR(mean[c], recipe.lab_mean[size_t(c)], 0.6) << "channel " << c;
+      EXPECT_NEAR(sd[c], recipe.lab_sd[size_t(c)], 0.6) << "channel " << c;
+    }
+  }
+}
+
+// The white balance puts each channel's 99th percentile on 220: the background becomes neutral.
+TEST(ColourNormalisation, WhiteBalanceMakesTheBackgroundNeutral) {
+  const cv::Mat balanced = normalise_colour(preprocessing_recipe("white-balance"), other_batch(smear_scene()));
+  const cv::Vec3b background = balanced.at<cv::Vec3b>(95, 111);  // a corner: no cell there
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(background[c], 212, 12) << "channel " << c;
+}
+
 // Every recipe of the table runs by name, and its numbers are what it does: an image of one
-// grey level v comes out as (v - mean)/scale (gray's equalisation leaves a one-level image as
-// it is: OpenCV's equalizeHist maps a single level to itself).
+// level comes out of the colour step as one colour v (per channel), and then as (v - mean)/scale
+// (gray's equalisation leaves a one-level image as it is: OpenCV's equalizeHist maps a single
+// level to itself; the recipes without a colour step keep v = 100).
 TEST(PreprocessingRecipes, EveryRecipeRunsAsItsNumbersSay) {
   const cv::Mat flat(40, 30, CV_8UC3, cv::Scalar::all(100));
   std::vector<float> out(8 * 8 * 3);
   for (const auto& recipe : preprocessing_recipes()) {
     preprocess_for_eval(preprocessing_recipe(recipe.name), flat, 8, out.data());
-    const double v = 100;
-    for (float x : out) ASSERT_NEAR(x, (v - recipe.mean) / recipe.scale, 1e-6) << recipe.name;
+    const cv::Mat normalised = normalise_colour(recipe, flat);
+    ASSERT_EQ(normalised.size(), flat.size()) << recipe.name;
+    ASSERT_EQ(normalised.type(), CV_8UC3) << recipe.name;
+    const cv::Vec3b v = normalised.at<cv::Vec3b>(0, 0);
+    if (recipe.colour_step == ColourStep::none || recipe.colour_step == ColourStep::equalised_gray) {
+      EXPECT_EQ(v, cv::Vec3b::all(100)) << recipe.name;
+    }
+    for (size_t i = 0; i < out.size(); ++i)
+      ASSERT_NEAR(out[i], (v[int(i % 3)] - recipe.mean) / recipe.scale, 1e-6) << recipe.name << " at " << i;
     EXPECT_NE(describe_preprocessing(recipe, 8).find("8x8"), std::string::npos) << recipe.name;
   }
-  EXPECT_EQ(preprocessing_names(), "inception, whole, gray");
+  EXPECT_EQ(preprocessing_names(), "inception, whole, gray, gray-clahe, reinhard, white-balance");
   try {
     preprocessing_recipe("sepia");
     FAIL() << "sepia accepted";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("'sepia' (known: inception, whole, gray)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'sepia' (known: inception, whole, gray, gray-clahe, reinhard, white-balance)"), std::string::npos) << e.what();
   }
 }
 

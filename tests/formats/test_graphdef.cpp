@@ -14,6 +14,7 @@
 #include "base/file_io.h"
 #include "common/paths.h"
 #include "formats/graphdef.h"
+#include "inception/preprocessing_recipe.h"
 #include "inception/network.h"
 #include "inception/random_model.h"
 #include "tensorflow_graph.pb.h"
@@ -224,12 +225,14 @@ TEST(GraphDef, AnUnknownPreprocessingIsRefusedAtLoad) {
     FAIL() << "a model with preprocessing 'sepia' loaded";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("sepia.pb: node 'blastscan/metadata': unknown preprocessing 'sepia' (known: "
-                                         "inception, whole, gray)"),
+                                         "inception, whole, gray, gray-clahe, reinhard, white-balance)"),
               std::string::npos)
         << e.what();
   }
-  model.preprocessing = "gray";
-  EXPECT_EQ(parse_graphdef(serialize_graphdef(model), "gray.pb").preprocessing, "gray");
+  for (const auto& recipe : preprocessing_recipes()) {  // every recipe travels with the model
+    model.preprocessing = std::string(recipe.name);
+    EXPECT_EQ(parse_graphdef(serialize_graphdef(model), "m.pb").preprocessing, recipe.name);
+  }
 }
 
 TEST(GraphDef, BadFilesAreClearErrors) {

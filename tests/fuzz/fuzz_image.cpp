@@ -29,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::check(header.width == rgb.cols && header.height == rgb.rows, "the decoder decodes the size the header says");
   constexpr int kSize = 299;
   std::vector<float> tensor(size_t(kSize) * kSize * 3);
-  for (auto preprocess : {preprocess_inception, preprocess_gray}) {
-    preprocess(rgb, kSize, tensor.data());
+  for (const auto& recipe : preprocessing_recipes()) {
+    preprocess_for_eval(recipe, rgb, kSize, tensor.data());
     // Float bilinear weights may sum to 1 + 1 ulp, hence the small margin.
     for (float v : tensor)
       fuzz::check(std::isfinite(v) && std::abs(v) <= 1.f + 1e-5f, "preprocessed values are in [-1,1]");
