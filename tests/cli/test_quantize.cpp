@@ -21,8 +21,10 @@ std::map<std::string, std::string> classes_of(const std::string& csv) {
   std::map<std::string, std::string> out;
   std::istringstream in(csv);
   std::string line;
-  std::getline(in, line);
+  // The output mixes stderr in: a CPU without bf16 says "blastscan: ... running fp32" first.
+  while (std::getline(in, line) && line.rfind("path,class,", 0) != 0) continue;
   while (std::getline(in, line)) {
+    if (line.rfind("blastscan: ", 0) == 0) continue;
     const auto comma = line.find(',');
     if (comma == std::string::npos) continue;
     const auto next = line.find(',', comma + 1);
