@@ -120,7 +120,10 @@ void check_stack_gradients(const std::string& from, const std::string& to, int e
   // by that over 2 eps. Small true gradients (Mixed_7b's reach ~1e-3 on AVX2 kernels) need
   // an absolute tolerance above that noise, four times it, and never below the default.
   double noise = 0;
-  for (size_t i = 0; i < R.size(); ++i) noise += std::pow(double(features[i]) * R[i], 2);
+  for (size_t i = 0; i < R.size(); ++i) {
+    const double term = double(features[i]) * R[i];
+    noise += term * term;
+  }
   constexpr float eps = 3e-2f;
   const double atol = std::max(1e-3, 4 * std::ldexp(std::sqrt(noise), -22) / (2 * eps));
   const auto r = testing::check_gradient("parameters", parameters, analytic,

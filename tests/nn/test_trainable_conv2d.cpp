@@ -9,9 +9,9 @@
 #include <cmath>
 
 #include "inception/inception_v3.h"
+#include "nn/cpu.h"
 #include "nn/gradient_check.h"
 #include "nn/layer_harness.h"
-#include "nn/cpu.h"
 #include "nn/trainable_conv2d.h"
 #include "oracle/naive_layers.h"
 
