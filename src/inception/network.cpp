@@ -355,10 +355,15 @@ struct Network::Impl {
       if (layer.kind == LayerKind::Conv) {
         const auto& w = model.convs.at(layer.name);
         const auto [weights, bias] = range.count > 0 ? channel_slice(w.weights, w.bias, range) : std::pair{w.weights, w.bias};
+        // A part, or the team version, of a conv computes with the one-thread whole conv's
+        // algorithm, so every schedule gives the same numbers.
+        const auto whole = single_convs.find(layer.name);
+        const bool is_whole = whole == single_convs.end();
         Conv2d conv(engine, src.desc, dst.desc, weights, bias, {.SH = layer.SH, .SW = layer.SW, .PH_L = PH_L, .PH_R = PH_R, .PW_L = PW_L, .PW_R = PW_R, .relu = true},
-                    {.src = scale_of(layer.inputs[0]), .dst = scale_of(layer.name)});
-        if (range.count == 0 && nthreads == 1) single_convs.emplace(layer.name, conv);
-        else if (auto it = single_convs.find(layer.name); range.count == 0 && it != single_convs.end()) conv.share_weights(it->second);
+                    {.src = scale_of(layer.inputs[0]), .dst = scale_of(layer.name)},
+                    is_whole ? std::nullopt : std::optional(whole->second.algorithm()));
+        if (is_whole) single_convs.emplace(layer.name, conv);
+        else if (range.count == 0) conv.share_weights(whole->second);
         step.kind = "conv";
         step.primitive = conv.primitive();
         step.constants = conv.args(dnnl::memory(), dnnl::memory(), dnnl::memory());

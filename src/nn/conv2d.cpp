@@ -23,15 +23,26 @@ std::vector<float> weight_scales(const Tensor& hwio) {
   return scales;
 }
 
+// Where oneDNN 2.6's Winograd (jit_fp32_wino_2x3, AVX-512) beat its direct kernel, one thread,
+// minimum of 12 runs on a Xeon with AVX-512 (family 6 model 167): 35x35 64->96 1.42 -> 0.85 ms and
+// 96->96 2.13 -> 1.16 ms, but 71x71 80->192 12.5 -> 14.3 ms and 8x8 448->384 2.3 -> 3.2 ms. So:
+// 3x3 stride 1, f32, >= 64 input channels, on mid-sized images (Inception V3's 35x35 3x3 convs).
+bool winograd_pays(const dnnl::memory::desc& src, const dnnl::memory::desc& dst, const dnnl::memory::dims& wdims,
+                   const Conv2dParams& p) {
+  const auto OH = dst.dims()[2], OW = dst.dims()[3];
+  return src.data_type() == dt::f32 && wdims[2] == 3 && wdims[3] == 3 && p.SH == 1 && p.SW == 1 && wdims[1] >= 64 &&
+         std::min(OH, OW) >= 16 && std::max(OH, OW) <= 64;
+}
+
 dnnl::convolution_forward::primitive_desc make_pd(const dnnl::engine& engine, const dnnl::memory::desc& src,
                                                   const dnnl::memory::desc& dst, const dnnl::memory::dims& wdims,
-                                                  const Conv2dParams& p, const std::vector<float>& output_scales) {
+                                                  const Conv2dParams& p, const std::vector<float>& output_scales,
+                                                  dnnl::algorithm algorithm) {
   const dt src_type = src.data_type();
   const dt weights_type = is_int8(src_type) ? dt::s8 : src_type;
   const dnnl::memory::desc weights(wdims, weights_type, tag::any);
   const dnnl::memory::desc bias({wdims[0]}, dt::f32, tag::x);
-  const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                             src, weights, bias, dst, {p.SH, p.SW}, {p.PH_L, p.PW_L},
+  const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src, weights, bias, dst, {p.SH, p.SW}, {p.PH_L, p.PW_L},
                                              {p.PH_R, p.PW_R});
   dnnl::primitive_attr attr;
   // oneDNN 2.6: a library-managed scratchpad "cannot migrate between threads" (each primitive
@@ -52,7 +63,8 @@ dnnl::convolution_forward::primitive_desc make_pd(const dnnl::engine& engine, co
 }  // namespace
 
 Conv2d::Conv2d(const dnnl::engine& engine, const dnnl::memory::desc& src, const dnnl::memory::desc& dst,
-               const Tensor& weights_hwio, const Tensor& bias, const Conv2dParams& params, Conv2dScales scales) {
+               const Tensor& weights_hwio, const Tensor& bias, const Conv2dParams& params, Conv2dScales scales,
+               std::optional<dnnl::algorithm> algorithm) {
   assert(weights_hwio.shape.size() == 4 && bias.size() == weights_hwio.dim(3));
   const auto KH = weights_hwio.dim(0), KW = weights_hwio.dim(1), IC = weights_hwio.dim(2), OC = weights_hwio.dim(3);
   const bool int8 = is_int8(src.data_type());
@@ -67,7 +79,16 @@ Conv2d::Conv2d(const dnnl::engine& engine, const dnnl::memory::desc& src, const 
       bias_values[size_t(oc)] /= acc_unit;
     }
   }
-  pd_ = make_pd(engine, src, dst, {OC, IC, KH, KW}, params, output_scales);
+  const dnnl::memory::dims wdims{OC, IC, KH, KW};
+  algorithm_ = algorithm.value_or(winograd_pays(src, dst, wdims, params) ? dnnl::algorithm::convolution_winograd
+                                                                               : dnnl::algorithm::convolution_direct);
+  try {
+    pd_ = make_pd(engine, src, dst, wdims, params, output_scales, algorithm_);
+  } catch (const dnnl::error&) {
+    if (algorithm || algorithm_ == dnnl::algorithm::convolution_direct) throw;
+    algorithm_ = dnnl::algorithm::convolution_direct;  // no Winograd kernel on this CPU
+    pd_ = make_pd(engine, src, dst, wdims, params, output_scales, algorithm_);
+  }
   primitive_ = dnnl::convolution_forward(pd_);
 
   // Reorder the HWIO weights once into the primitive's layout (oneDNN's cnn_inference example);

@@ -4,6 +4,7 @@
 
 #include "inception/inception_v3.h"
 #include "nn/conv2d.h"
+#include "nn/cpu.h"
 #include "nn/layer_harness.h"
 #include "oracle/naive_layers.h"
 
@@ -51,6 +52,56 @@ TEST(Conv2d, UsesAnOptimisedKernel) {
   Conv2d conv(engine, testing::nhwc_desc(1, 64, 35, 35), testing::nhwc_desc(1, 96, 35, 35), weights, bias,
               {.SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1, .relu = true});
   EXPECT_NE(conv.impl().rfind("ref", 0), 0u) << conv.impl();
+}
+
+// A 35x35 3x3 conv on 64 channels in the network's blocked layout: Winograd where oneDNN has it
+// (AVX-512), direct elsewhere; in nhwc, for which oneDNN 2.6 has no Winograd kernel, direct.
+// Either way within the naive loop's tolerance.
+std::vector<float> run_reordered(const dnnl::engine& engine, const Conv2d& conv, std::vector<float>& src_nhwc,
+                               int IC, int OC, int H, int W) {
+  dnnl::stream stream(engine);
+  dnnl::memory user_src(testing::nhwc_desc(1, IC, H, W), engine, src_nhwc.data());
+  dnnl::memory src(conv.src_desc(), engine), dst(conv.dst_desc(), engine);
+  std::vector<float> out(size_t(OC) * H * W);
+  dnnl::memory user_dst(testing::nhwc_desc(1, OC, H, W), engine, out.data());
+  dnnl::reorder(user_src, src).execute(stream, user_src, src);
+  auto args = conv.args(src, dst);
+  conv.primitive().execute(stream, args);
+  dnnl::reorder(dst, user_dst).execute(stream, dst, user_dst);
+  stream.wait();
+  return out;
+}
+
+TEST(Conv2d, WinogradWhereItPaysMatchesNaiveLoop) {
+  const int H = 35, W = 35, OC = 96;
+  for (const bool plain : {false, true}) {  // plain: nhwc
+    const int IC = 64;
+    const auto g = oracle::tf_geometry(1, H, W, IC, 3, 3, 1, true);
+    auto src = testing::random_vector(size_t(H) * W * IC, 1);
+    const auto weights = testing::random_vector(size_t(9) * IC * OC, 2), bias = testing::random_vector(size_t(OC), 3);
+    const auto expected = oracle::conv2d(g, OC, src, weights, bias, true);
+    dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    const auto desc = [&](int C) {
+      return dnnl::memory::desc({1, C, H, W}, dnnl::memory::data_type::f32, plain ? dnnl::memory::format_tag::nhwc : blocked_activation_tag());
+    };
+    const Conv2d conv(engine, desc(IC), desc(OC), Tensor({3, 3, IC, OC}, weights), Tensor({OC}, bias),
+                      {.SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1, .relu = true});
+    const bool winograd = !plain && dnnl::get_effective_cpu_isa() >= dnnl::cpu_isa::avx512_core;
+    EXPECT_EQ(conv.algorithm(), winograd ? dnnl::algorithm::convolution_winograd : dnnl::algorithm::convolution_direct)
+        << plain << ": " << conv.impl();
+    EXPECT_NE(conv.impl().rfind("ref", 0), 0u) << conv.impl();
+    long first_bad;
+    EXPECT_LE(testing::max_diff(run_reordered(engine, conv, src, IC, OC, H, W), expected, 1e-4f, first_bad), 1e-4f)
+        << plain << " first bad index " << first_bad;
+    // Asked for by name (a part of a conv computing like the whole), Winograd is that or an error.
+    const auto ask = [&] {
+      return Conv2d(engine, desc(IC), desc(OC), Tensor({3, 3, IC, OC}, weights), Tensor({OC}, bias),
+                    {.SH = 1, .SW = 1, .PH_L = 1, .PH_R = 1, .PW_L = 1, .PW_R = 1, .relu = true}, {},
+                    dnnl::algorithm::convolution_winograd);
+    };
+    if (winograd) EXPECT_EQ(ask().algorithm(), dnnl::algorithm::convolution_winograd);
+    else EXPECT_THROW(ask(), dnnl::error);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dTest,
